@@ -1,0 +1,74 @@
+// HTTP details shared by the API routes: ETags from versions, If-Match, Link headers, and the
+// documented error responses of each kind of operation.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Problem, ref } from '../../../schemas/common.js';
+import { HttpProblem, problem, PROBLEM_TYPES, type ProblemSlug } from '../../../plugins/problems.js';
+
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/** The version named by If-Match: required on PATCH and DELETE (428), `*` matches any version. */
+export function requireIfMatch(request: FastifyRequest): number | undefined {
+  const header = request.headers['if-match'];
+  if (header === undefined || header === '') {
+    throw new HttpProblem(problem('precondition-required', 'send If-Match with the ETag of the version you edited'));
+  }
+  const value = String(header).trim();
+  if (value === '*') return undefined;
+  const match = /^(?:W\/)?"(\d+)"$/.exec(value) ?? /^(\d+)$/.exec(value);
+  if (!match) throw new HttpProblem(problem('precondition-failed', `If-Match ${value} does not name a version of this record`));
+  return Number(match[1]);
+}
+
+export function nextLink(request: FastifyRequest, cursor: string): string {
+  const url = new URL(request.url, 'http://x');
+  url.searchParams.set('cursor', cursor);
+  return `<${url.pathname}${url.search}>; rel="next"`;
+}
+
+/** Sets Link for a page and returns it. */
+export function sendPage<T extends { next_cursor: string | null }>(request: FastifyRequest, reply: FastifyReply, page: T): T {
+  if (page.next_cursor) reply.header('link', nextLink(request, page.next_cursor));
+  return page;
+}
+
+export function problemResponse(slug: ProblemSlug | 'default', description?: string) {
+  return {
+    description: description ?? (slug === 'default' ? 'Error' : PROBLEM_TYPES[slug].title),
+    content: { 'application/problem+json': { schema: ref(Problem) } },
+  };
+}
+
+/** The documented error responses of each kind of operation (issue 5 adds 401/403/429). */
+export const errorResponses = {
+  read: { 400: problemResponse('validation'), 500: problemResponse('internal') },
+  item: { 400: problemResponse('validation'), 404: problemResponse('not-found'), 500: problemResponse('internal') },
+  create: {
+    400: problemResponse('validation'),
+    409: problemResponse('conflict', 'A unique value is taken, or the Idempotency-Key is in flight'),
+    413: problemResponse('payload-too-large'),
+    415: problemResponse('unsupported-media-type'),
+    422: problemResponse('invalid-input', 'Refused by a rule, an invalid reference, or a reused Idempotency-Key'),
+    500: problemResponse('internal'),
+  },
+  update: {
+    400: problemResponse('validation'),
+    404: problemResponse('not-found'),
+    409: problemResponse('conflict'),
+    412: problemResponse('precondition-failed'),
+    413: problemResponse('payload-too-large'),
+    415: problemResponse('unsupported-media-type'),
+    422: problemResponse('invalid-input', 'Refused by a rule or an invalid reference'),
+    428: problemResponse('precondition-required'),
+    500: problemResponse('internal'),
+  },
+  remove: {
+    400: problemResponse('validation'),
+    404: problemResponse('not-found'),
+    409: problemResponse('conflict', 'Other records depend on this one'),
+    412: problemResponse('precondition-failed'),
+    428: problemResponse('precondition-required'),
+    500: problemResponse('internal'),
+  },
+};

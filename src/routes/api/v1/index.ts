@@ -1,0 +1,27 @@
+// The REST API v1, one module per resource. Registered after @fastify/swagger.
+import type { FastifyInstance } from 'fastify';
+import { changesRoutes } from './changes.js';
+import { marketsRoutes } from './markets.js';
+import { planTargetsRoutes } from './plan-targets.js';
+import { programsRoutes } from './programs.js';
+import { prototypesRoutes } from './prototypes.js';
+import { roadModelsRoutes } from './road-models.js';
+import { seriesRoutes } from './series.js';
+import { technologiesRoutes } from './technologies.js';
+import { technologyCategoriesRoutes } from './technology-categories.js';
+import { testRunsRoutes } from './test-runs.js';
+import { transfersRoutes } from './transfers.js';
+
+export async function apiV1Routes(app: FastifyInstance) {
+  await app.register(seriesRoutes);
+  await app.register(programsRoutes);
+  await app.register(prototypesRoutes);
+  await app.register(technologyCategoriesRoutes);
+  await app.register(technologiesRoutes);
+  await app.register(testRunsRoutes);
+  await app.register(marketsRoutes);
+  await app.register(roadModelsRoutes);
+  await app.register(transfersRoutes);
+  await app.register(planTargetsRoutes);
+  await app.register(changesRoutes);
+}

@@ -1,0 +1,2 @@
+// Contracts for markets: filled in by the markets work.
+export {};

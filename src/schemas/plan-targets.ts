@@ -1,0 +1,2 @@
+// Contracts for plan-targets: filled in by the plan-targets work.
+export {};

@@ -1,0 +1,2 @@
+// Contracts for programs: filled in by the programs work.
+export {};

@@ -1,0 +1,2 @@
+// Contracts for prototypes: filled in by the prototypes work.
+export {};

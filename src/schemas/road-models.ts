@@ -1,0 +1,2 @@
+// Contracts for road-models: filled in by the road-models work.
+export {};

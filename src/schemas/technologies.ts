@@ -1,0 +1,2 @@
+// Contracts for technologies: filled in by the technologies work.
+export {};

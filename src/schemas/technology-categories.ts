@@ -1,0 +1,2 @@
+// Contracts for technology-categories: filled in by the technology-categories work.
+export {};

@@ -1,0 +1,2 @@
+// Contracts for test-runs: filled in by the test-runs work.
+export {};
