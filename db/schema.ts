@@ -489,6 +489,7 @@ export const transfers = sqliteTable(
     uniqueIndex('transfers_technology_road_model_unique').on(t.technology_id, t.road_model_id),
     index('transfers_road_model_id_idx').on(t.road_model_id, t.technology_id),
     index('transfers_stage_idx').on(t.stage, t.id),
+    index('transfers_reviewed_by_idx').on(t.reviewed_by),
     index('transfers_updated_at_idx').on(t.updated_at, t.id),
     check('transfers_stage_check', oneOf('stage', TRANSFER_STAGES)),
   ],

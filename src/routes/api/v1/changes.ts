@@ -3,7 +3,7 @@ import type { Static } from 'typebox';
 import { listChanges } from '../../../domain/audit.js';
 import { ChangeEvent, ChangesQuery } from '../../../schemas/changes.js';
 import { PageOf, ref } from '../../../schemas/common.js';
-import { errorResponses, sendPage } from './http.js';
+import { errorResponses, jsonResponse, sendPage } from './http.js';
 
 export async function changesRoutes(app: FastifyInstance) {
   app.get('/api/v1/changes', {
@@ -14,7 +14,7 @@ export async function changesRoutes(app: FastifyInstance) {
       description:
         'Every create, update and delete in the order they were committed, so that integrators can sync incrementally and see deletions. Start with `after=0`, then pass `next_cursor` (or the last `seq`).',
       querystring: ChangesQuery,
-      response: { 200: PageOf(ref(ChangeEvent)), ...errorResponses.read },
+      response: { 200: jsonResponse(PageOf(ref(ChangeEvent)), 'A page of change events', ['link']), ...errorResponses.read },
     },
     handler: async (request, reply) => {
       const q = request.query as Static<typeof ChangesQuery>;

@@ -7,7 +7,7 @@ import type { Actor } from '../../../domain/actor.js';
 import type { Db } from '../../../db.js';
 import type { Page } from '../../../domain/paging.js';
 import { IdParams, PageOf, ref } from '../../../schemas/common.js';
-import { errorResponses, etagOf, requireIfMatch, sendPage } from './http.js';
+import { errorResponses, etagOf, jsonResponse, requireIfMatch, sendPage } from './http.js';
 
 interface Versioned {
   id: number;
@@ -54,9 +54,9 @@ export function registerCrud<Item extends TSchema, Create extends TObject, Patch
       operationId: `list${spec.plural}`,
       tags,
       summary: `List ${many}`,
-      description: spec.listDescription ?? `A page of ${many}, newest cursor semantics; follow \`next_cursor\` or the Link header.`,
+      description: spec.listDescription ?? `A page of ${many}; follow \`next_cursor\` or the Link header.`,
       querystring: spec.listQuery,
-      response: { 200: PageOf(itemRef), ...errorResponses.read },
+      response: { 200: jsonResponse(PageOf(itemRef), `A page of ${many}`, ['link']), ...errorResponses.read },
     },
     handler: async (request, reply) =>
       sendPage(request, reply, spec.domain.list(app.db, request.query as Static<ListQuery>)),
@@ -68,7 +68,7 @@ export function registerCrud<Item extends TSchema, Create extends TObject, Patch
       tags,
       summary: `Get a ${one}`,
       params: IdParams,
-      response: { 200: itemRef, ...errorResponses.item },
+      response: { 200: jsonResponse(itemRef, `The ${one}`, ['etag']), ...errorResponses.item },
     },
     handler: async (request, reply) => {
       const { id } = request.params as Static<typeof IdParams>;
@@ -85,7 +85,7 @@ export function registerCrud<Item extends TSchema, Create extends TObject, Patch
       summary: `Create a ${one}`,
       headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 200 })) }),
       body: spec.create,
-      response: { 201: itemRef, ...errorResponses.create },
+      response: { 201: jsonResponse(itemRef, `The created ${one}`, ['etag', 'location']), ...errorResponses.create },
     },
     handler: async (request, reply) => {
       const item = spec.domain.create(app.db, request.actor, request.body as Static<Create>);
@@ -103,7 +103,7 @@ export function registerCrud<Item extends TSchema, Create extends TObject, Patch
       params: IdParams,
       headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 100 })) }),
       body: spec.patch,
-      response: { 200: itemRef, ...errorResponses.update },
+      response: { 200: jsonResponse(itemRef, `The updated ${one}`, ['etag']), ...errorResponses.update },
     },
     handler: async (request, reply) => {
       const { id } = request.params as Static<typeof IdParams>;

@@ -1,6 +1,7 @@
 // HTTP details shared by the API routes: ETags from versions, If-Match, Link headers, and the
 // documented error responses of each kind of operation.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TSchema } from 'typebox';
 import { Problem, ref } from '../../../schemas/common.js';
 import { HttpProblem, problem, PROBLEM_TYPES, type ProblemSlug } from '../../../plugins/problems.js';
 
@@ -31,6 +32,21 @@ export function nextLink(request: FastifyRequest, cursor: string): string {
 export function sendPage<T extends { next_cursor: string | null }>(request: FastifyRequest, reply: FastifyReply, page: T): T {
   if (page.next_cursor) reply.header('link', nextLink(request, page.next_cursor));
   return page;
+}
+
+const HEADER_DOCS = {
+  etag: { type: 'string', description: 'The version of the record, for If-Match.' },
+  location: { type: 'string', description: 'The address of the created record.' },
+  link: { type: 'string', description: 'The next page: `<…>; rel="next"` (absent on the last page).' },
+} as const;
+
+/** A documented JSON success response, with the headers it carries. */
+export function jsonResponse<T extends TSchema>(schema: T, description: string, headers: (keyof typeof HEADER_DOCS)[] = []) {
+  return {
+    description,
+    ...(headers.length ? { headers: Object.fromEntries(headers.map((h) => [h, HEADER_DOCS[h]])) } : {}),
+    content: { 'application/json': { schema } },
+  };
 }
 
 export function problemResponse(slug: ProblemSlug | 'default', description?: string) {

@@ -1,0 +1,1 @@
+CREATE INDEX `transfers_reviewed_by_idx` ON `transfers` (`reviewed_by`);
