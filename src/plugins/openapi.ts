@@ -55,6 +55,8 @@ export const openapiPlugin = fp(
         },
         security: [{ bearerAuth: [] }],
       },
+      // Page routes have no tag: only the API is documented.
+      hideUntagged: true,
       refResolver: {
         buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
       },
