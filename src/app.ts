@@ -12,10 +12,12 @@ import { actorPlugin } from './plugins/actor.js';
 import { databasePlugin } from './plugins/database.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openapiPlugin } from './plugins/openapi.js';
+import { pagesPlugin } from './plugins/pages.js';
 import { problemsPlugin } from './plugins/problems.js';
 import { validationPlugin } from './plugins/validation.js';
 import { apiV1Routes } from './routes/api/v1/index.js';
 import { healthRoutes } from './routes/health.js';
+import { pageRoutes } from './routes/pages/index.js';
 import { registerSchemas } from './schemas/registry.js';
 
 export interface BuildOptions {
@@ -76,5 +78,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(idempotencyPlugin);
   await app.register(healthRoutes);
   await app.register(apiV1Routes);
+  await app.register(pagesPlugin);
+  await app.register(pageRoutes);
   return app;
 }

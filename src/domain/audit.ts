@@ -108,3 +108,40 @@ export function listHistory(db: Db, query: HistoryQuery): { items: AuditEvent[];
   const items = rows.slice(0, query.limit).map(toEvent);
   return { items, next_cursor: more ? String(items[items.length - 1]!.seq) : null };
 }
+
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+  by: string;
+  at: string;
+}
+
+const BOOKKEEPING = new Set(['version', 'updated_at', 'created_at']);
+
+/**
+ * What others changed on a record after the version a user started editing from, field by
+ * field, from the audit trail: lets a stale form say exactly what changed meanwhile.
+ */
+export function changesSince(db: Db, entity: string, entityId: number | string, version: number): FieldChange[] {
+  const rows = db.orm
+    .select()
+    .from(audit_events)
+    .where(and(eq(audit_events.entity, entity), eq(audit_events.entity_id, String(entityId)), eq(audit_events.action, 'update')))
+    .orderBy(asc(audit_events.seq))
+    .all()
+    .map(toEvent);
+  const changes = new Map<string, FieldChange>();
+  for (const event of rows) {
+    const before = (event.before ?? {}) as Record<string, unknown>;
+    const after = (event.after ?? {}) as Record<string, unknown>;
+    if (typeof before.version === 'number' && before.version < version) continue;
+    for (const field of Object.keys(after)) {
+      if (BOOKKEEPING.has(field)) continue;
+      if (JSON.stringify(before[field]) === JSON.stringify(after[field])) continue;
+      const earlier = changes.get(field);
+      changes.set(field, { field, from: earlier ? earlier.from : before[field], to: after[field], by: event.actor, at: event.at });
+    }
+  }
+  return [...changes.values()];
+}
