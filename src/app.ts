@@ -2,13 +2,14 @@
 // option lives here; plugins are registered explicitly and in order.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cookie from '@fastify/cookie';
 import { count } from 'drizzle-orm';
 import { programs } from '../db/schema.js';
 import { seedDemoData } from '../db/seed.js';
 import type { Config } from './config.js';
 import { migrateDatabase, openDatabase, type Db } from './db.js';
 import { ensureAdmin } from './domain/users.js';
-import { actorPlugin } from './plugins/actor.js';
+import { authPlugin } from './plugins/auth.js';
 import { databasePlugin } from './plugins/database.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openapiPlugin } from './plugins/openapi.js';
@@ -19,6 +20,7 @@ import { apiV1Routes } from './routes/api/v1/index.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages/index.js';
 import { registerSchemas } from './schemas/registry.js';
+import { loadServerSecret } from './secret.js';
 
 export interface BuildOptions {
   config: Config;
@@ -72,13 +74,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(problemsPlugin);
   await app.register(validationPlugin);
   await app.register(databasePlugin, { db, closeOnShutdown: ownsDb });
-  await app.register(actorPlugin);
+  await app.register(cookie);
+  await app.register(authPlugin);
   registerSchemas(app);
   await app.register(openapiPlugin);
   await app.register(idempotencyPlugin);
   await app.register(healthRoutes);
   await app.register(apiV1Routes);
-  await app.register(pagesPlugin);
+  await app.register(pagesPlugin, { secret: loadServerSecret(config.dataDir) });
   await app.register(pageRoutes);
   return app;
 }

@@ -1,5 +1,6 @@
 // Configuration from the environment (DESIGN §6), validated once at start with a clear message.
 import path from 'node:path';
+import { passwordProblem } from './domain/password-policy.js';
 
 export interface Config {
   port: number;
@@ -43,6 +44,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 128)) {
     throw new ConfigError('PITLANE_ADMIN_PASSWORD must be 8 to 128 characters long');
   }
+  const weak = adminPassword === undefined ? undefined : passwordProblem(adminPassword, 'admin');
+  if (weak) throw new ConfigError(`PITLANE_ADMIN_PASSWORD ${weak}`);
   return {
     port: integerVar(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || 'localhost',

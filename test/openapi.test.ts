@@ -70,6 +70,8 @@ describe('OpenAPI document', () => {
         if (Number(status) >= 400) expect(types, where).toContain('application/problem+json');
       }
       expect(op.responses['400'], `${method} ${p} documents 400`).toBeTruthy();
+      expect(op.responses['401'], `${method} ${p} documents 401`).toBeTruthy();
+      if (method !== 'get') expect(op.responses['403'], `${method} ${p} documents 403`).toBeTruthy();
       expect(op.responses['500'], `${method} ${p} documents 500`).toBeTruthy();
     }
   });
@@ -99,7 +101,7 @@ describe('OpenAPI document', () => {
           const res = await t.app.inject({
             method: method.toUpperCase() as 'GET',
             url,
-            headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...probe.headers },
+            headers: { authorization: `Bearer ${t.adminToken}`, ...(hasBody ? { 'content-type': 'application/json' } : {}), ...probe.headers },
             payload: hasBody ? probe.body : undefined,
           });
           const where = `${method.toUpperCase()} ${url} ${JSON.stringify(probe)} → ${res.statusCode} ${res.body.slice(0, 200)}`;

@@ -5,7 +5,10 @@ import http from 'node:http';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from './support/app.js';
+import { prepareDatabase } from '../src/app.js';
+import { readConfig } from '../src/config.js';
+import { openDatabase } from '../src/db.js';
+import { tempDir, tokenFor } from './support/app.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -62,12 +65,18 @@ describe('server', () => {
   it('lets an in-flight request finish before it exits', async () => {
     const dir = tempDir();
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const s = start({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'none', PORT: String(port), PITLANE_ADMIN_PASSWORD: 'a-long-password' });
+    // The admin and a token exist before the server starts, as after an earlier run.
+    const config = readConfig({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'none', PITLANE_ADMIN_PASSWORD: 'a-long-password' });
+    const setup = openDatabase(config.dbFile);
+    prepareDatabase(setup, config);
+    const token = tokenFor(setup, 'admin');
+    setup.sqlite.close();
+    const s = start({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'none', PORT: String(port) });
     await s.url;
     // Headers and half the body go out before the signal; the rest after it.
     const body = JSON.stringify({ name: 'Super Taikyu', description: 'Sent across a shutdown' });
     const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/series', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/series', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));

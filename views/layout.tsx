@@ -64,6 +64,7 @@ export function Layout(props: PropsWithChildren<LayoutProps>) {
                   </a>
                 </li>
               </ul>
+              {props.user ? (
               <ul class="nav-links">
                 {NAV.map((item) => (
                   <li>
@@ -72,16 +73,23 @@ export function Layout(props: PropsWithChildren<LayoutProps>) {
                     </a>
                   </li>
                 ))}
-                {props.user ? (
-                  <li>
-                    <a href="/account" class="secondary" safe>
-                      {props.user.name}
-                    </a>
-                  </li>
-                ) : (
-                  ''
-                )}
+                <li>
+                  <a href="/account" class="secondary" aria-current={isCurrent(props.currentPath, '/account') ? 'page' : undefined} safe>
+                    {props.user.name}
+                  </a>
+                </li>
+                <li>
+                  <form method="post" action="/logout" class="logout-form">
+                    <input type="hidden" name="_csrf" value={props.csrfToken} />
+                    <button type="submit" class="secondary outline">
+                      Sign out
+                    </button>
+                  </form>
+                </li>
               </ul>
+              ) : (
+                ''
+              )}
             </nav>
           </header>
           <main id="main" class="container">

@@ -8,6 +8,7 @@ import { recordAudit } from './audit.js';
 import { InvalidInputError, NotFoundError, type FieldProblem } from './errors.js';
 import { keyset, type KeysetSpec, type Page, type PageQuery } from './paging.js';
 import { bumped, definedFields, expectVersion, inTransaction } from './records.js';
+import { transferFingerprint } from './suspect.js';
 import { nowIso } from './time.js';
 
 export type TransferStage = (typeof TRANSFER_STAGES)[number];
@@ -74,8 +75,9 @@ function toTransfer(row: Selected): Transfer {
   return { ...row, stage: row.stage as TransferStage };
 }
 
-function review(actor: Actor, at: string, note: string | undefined) {
-  return { reviewed_by: actor.id, reviewed_at: at, review_note: note ?? '' };
+/** A review by `actor` now: also fingerprints the technology's defining fields (SUS-2, cleared per SUS-3). */
+function review(db: Db, actor: Actor, at: string, note: string | undefined, technologyId: number) {
+  return { reviewed_by: actor.id, reviewed_at: at, review_note: note ?? '', review_fingerprint: transferFingerprint(db, technologyId) };
 }
 
 /** Both ends of the link must exist (422 naming the field). */
@@ -127,7 +129,7 @@ export function createTransfer(db: Db, actor: Actor, input: TransferInput): Tran
         stage: input.stage,
         rationale: input.rationale ?? '',
         decided_on: input.decided_on ?? null,
-        ...review(actor, at, input.review_note),
+        ...review(db, actor, at, input.review_note, input.technology_id),
         created_at: at,
         updated_at: at,
       })
@@ -165,7 +167,7 @@ export function updateTransfer(
     const at = nowIso();
     const row = db.orm
       .update(transfers)
-      .set({ ...fields, ...(stageChanges ? review(actor, at, note) : {}), ...bumped(at) })
+      .set({ ...fields, ...(stageChanges ? review(db, actor, at, note, fields.technology_id ?? before.technology_id) : {}), ...bumped(at) })
       .where(eq(transfers.id, id))
       .returning(COLUMNS)
       .get();
@@ -189,7 +191,7 @@ export function reviewTransfer(
     const at = nowIso();
     const row = db.orm
       .update(transfers)
-      .set({ ...review(actor, at, note), ...bumped(at) })
+      .set({ ...review(db, actor, at, note, before.technology_id), ...bumped(at) })
       .where(eq(transfers.id, id))
       .returning(COLUMNS)
       .get();

@@ -58,5 +58,5 @@ export const idempotencyPlugin = fp(
       if (request.idempotencyKey) releaseKey(app.db, request.principal, request.idempotencyKey);
     });
   },
-  { name: 'idempotency', dependencies: ['database', 'actor', 'problems'] },
+  { name: 'idempotency', dependencies: ['database', 'problems'] },
 );

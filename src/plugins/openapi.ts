@@ -16,6 +16,9 @@ export const API_TAGS = [
   { name: 'Road models', description: 'Nismo road cars with markets and planned units.' },
   { name: 'Transfers', description: 'A technology feeding a road model.' },
   { name: 'Plan targets', description: 'The line-up plan as data.' },
+  { name: 'Readiness', description: 'Technology readiness assessments (TRL) with their evidence runs.' },
+  { name: 'Reports', description: 'Coverage gaps, suspect transfers, lead times and the line-up plan.' },
+  { name: 'Lineage', description: 'The race-to-road lineage graph of any node.' },
   { name: 'Changes', description: 'The change feed for incremental sync.' },
 ];
 

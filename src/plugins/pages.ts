@@ -8,7 +8,6 @@ import { createRequire } from 'node:module';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fastifyKitaHtml } from '@kitajs/fastify-html-plugin';
-import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
@@ -43,8 +42,13 @@ function isPagePath(url: string): boolean {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export const pagesPlugin = fp(
-  async (app) => {
+/** What a CSRF token is bound to: the session, or `anonymous` before sign-in (the login form). */
+export function csrfUserInfo(request: FastifyRequest): string {
+  return request.auth?.sessionIdHash ?? 'anonymous';
+}
+
+export const pagesPlugin = fp<{ secret: Buffer }>(
+  async (app, opts) => {
     await app.register(helmet, {
       contentSecurityPolicy: {
         useDefaults: false,
@@ -67,9 +71,11 @@ export const pagesPlugin = fp(
     });
     await app.register(fastifyKitaHtml);
     await app.register(formbody, { bodyLimit: 1024 * 1024 });
-    await app.register(cookie);
     await app.register(csrf, {
       cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' },
+      // Tokens are bound to the session: one lifted from another session does not verify.
+      csrfOpts: { userInfo: true, hmacKey: opts.secret },
+      getUserInfo: (request: FastifyRequest) => csrfUserInfo(request),
       getToken: (request: FastifyRequest) => {
         const fromBody = (request.body as Record<string, unknown> | undefined)?._csrf;
         if (typeof fromBody === 'string') return fromBody;
@@ -115,5 +121,5 @@ export const pagesPlugin = fp(
       return reply;
     });
   },
-  { name: 'pages', dependencies: ['problems'] },
+  { name: 'pages', dependencies: ['problems', 'auth', '@fastify/cookie'] },
 );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { describeBrowser, launchBrowser, startLiveApp, watchedPage, type LiveApp } from './support/browser.js';
+import { describeBrowser, launchBrowser, signedInContext, startLiveApp, watchedPage, type LiveApp } from './support/browser.js';
 import { api } from '../support/app.js';
 
 describeBrowser('series pages in a browser', () => {
@@ -17,7 +17,7 @@ describeBrowser('series pages in a browser', () => {
   });
 
   it('filters as you type, updates the URL, and a reload shows the same', async () => {
-    const context = await browser.newContext();
+    const context = await signedInContext(browser, live);
     const { page, problems } = await watchedPage(context);
     await page.goto(`${live.baseUrl}/series`);
     await expect.poll(() => page.locator('#results tbody tr').count()).toBe(3);
@@ -32,7 +32,7 @@ describeBrowser('series pages in a browser', () => {
   });
 
   it('creates a series through the form, keeping input on a validation error', async () => {
-    const context = await browser.newContext();
+    const context = await signedInContext(browser, live);
     const { page, problems } = await watchedPage(context);
     await page.goto(`${live.baseUrl}/series/new`);
     await page.getByLabel('Description').fill('Kept after the error');

@@ -1,4 +1,5 @@
-// Builds the real app on a fresh SQLite file in a temporary folder, as tests should.
+// Builds the real app on a fresh SQLite file in a temporary folder, as tests should, with an
+// admin API token and password ready so that tests act as a signed-in admin unless they say otherwise.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,13 +7,22 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../../src/app.js';
 import { readConfig, type Config } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db.js';
+import { createToken } from '../../src/domain/tokens.js';
+import { createUser, findUserByUsername, type Role } from '../../src/domain/users.js';
+
+export const ADMIN_PASSWORD = 'Test-Pw-For-Pitlane-1';
 
 export interface TestApp {
   app: FastifyInstance;
   db: Db;
   dir: string;
+  /** A read,write API token of the `admin` user. */
+  adminToken: string;
   close(): Promise<void>;
 }
+
+/** Default bearer token per app, used by api() unless a test passes its own. */
+const defaultTokens = new WeakMap<FastifyInstance, string>();
 
 export function tempDir(prefix = 'pitlane-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -20,9 +30,23 @@ export function tempDir(prefix = 'pitlane-test-'): string {
 
 export function testConfig(dir: string, overrides: Partial<Config> = {}): Config {
   return {
-    ...readConfig({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'none', PITLANE_ADMIN_PASSWORD: 'admin-test-password', LOG_LEVEL: 'silent' }),
+    ...readConfig({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'none', PITLANE_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent', PITLANE_RATE_LIMIT: '0' }),
     ...overrides,
   };
+}
+
+/** A token for `username` (created on the fly). */
+export function tokenFor(db: Db, username: string, scopes: 'read' | 'read,write' = 'read,write', expiresInDays?: number): string {
+  const user = findUserByUsername(db, username);
+  if (!user) throw new Error(`no user ${username}`);
+  return createToken(db, { id: user.id, name: username }, { userId: user.id, name: `test ${scopes}`, scopes, expiresInDays }).secret;
+}
+
+/** Creates a user with a role and a known password (`<Role>-Pw-For-Pitlane-1`). */
+export function addUser(db: Db, username: string, role: Role): { username: string; password: string } {
+  const password = `${role[0]!.toUpperCase()}${role.slice(1)}-Pw-For-Pitlane-1`;
+  createUser(db, { username, role, password });
+  return { username, password };
 }
 
 export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
@@ -31,10 +55,13 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
   const db = openDatabase(config.dbFile);
   const app = await buildApp({ config, db, logger: false });
   await app.ready();
+  const adminToken = tokenFor(db, 'admin');
+  defaultTokens.set(app, adminToken);
   return {
     app,
     db,
     dir,
+    adminToken,
     async close() {
       await app.close();
       db.sqlite.close();
@@ -43,13 +70,18 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
   };
 }
 
-/** JSON helpers for app.inject. */
-export function api(app: FastifyInstance) {
+/** JSON helpers for app.inject, as the admin by default; `{ token: null }` sends no token. */
+export function api(app: FastifyInstance, options: { token?: string | null } = {}) {
+  const token = options.token === undefined ? defaultTokens.get(app) : options.token;
   const call = (method: InjectOptions['method'], url: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.inject({
       method,
       url,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
   return {

@@ -1,5 +1,6 @@
-// Helpers for page tests: a browser-like session with the CSRF cookie and token.
+// Helpers for page tests: a signed-in browser-like session with its cookies and CSRF token.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { ADMIN_PASSWORD } from './app.js';
 
 export interface PageSession {
   cookie: string;
@@ -17,13 +18,48 @@ export function encodeForm(fields: Record<string, string | string[]>): string {
   return params.toString();
 }
 
-export async function pageSession(app: FastifyInstance): Promise<PageSession> {
-  const first = await app.inject({ method: 'GET', url: '/series' });
-  const setCookie = first.headers['set-cookie'];
-  const cookies = (Array.isArray(setCookie) ? setCookie : [String(setCookie)]).map((c) => c.split(';')[0]!);
-  const cookie = cookies.join('; ');
-  const token = /<meta name="csrf-token" content="([^"]+)"/.exec(first.body)?.[1];
+function cookiesOf(res: LightMyRequestResponse): Record<string, string> {
+  const raw = res.headers['set-cookie'];
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [String(raw)];
+  const out: Record<string, string> = {};
+  for (const c of list) {
+    const [pair] = c.split(';');
+    const i = pair!.indexOf('=');
+    out[pair!.slice(0, i)] = pair!.slice(i + 1);
+  }
+  return out;
+}
+
+function cookieHeader(jar: Record<string, string>): string {
+  return Object.entries(jar)
+    .filter(([, v]) => v !== '')
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+}
+
+export function csrfTokenOf(html: string): string {
+  const token = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1];
   if (!token) throw new Error('no CSRF token on the page');
+  return token;
+}
+
+/** Signs in through the login form (admin by default) and returns a session for page requests. */
+export async function pageSession(app: FastifyInstance, credentials: { username: string; password: string } = { username: 'admin', password: ADMIN_PASSWORD }): Promise<PageSession> {
+  const jar: Record<string, string> = {};
+  const loginPage = await app.inject({ method: 'GET', url: '/login' });
+  Object.assign(jar, cookiesOf(loginPage));
+  const login = await app.inject({
+    method: 'POST',
+    url: '/login',
+    headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: encodeForm({ _csrf: csrfTokenOf(loginPage.body), username: credentials.username, password: credentials.password }),
+  });
+  if (login.statusCode !== 303) throw new Error(`login as ${credentials.username} answered ${login.statusCode}`);
+  Object.assign(jar, cookiesOf(login));
+  const first = await app.inject({ method: 'GET', url: '/', headers: { cookie: cookieHeader(jar) } });
+  Object.assign(jar, cookiesOf(first));
+  const cookie = cookieHeader(jar);
+  const token = csrfTokenOf(first.body);
   return {
     cookie,
     token,

@@ -64,3 +64,29 @@
     if (summary) summary.focus();
   });
 })();
+
+// ==== test runs: number repeated rows (begin) ====
+// Rows cloned from a <template> carry no number; after any add or remove, every row of a
+// `[data-renumber]` container gets its number again, in its labels ("Measurement 2 Value") and in
+// the accessible name of its remove button ("Remove measurement 2").
+(function () {
+  'use strict';
+  function renumber(container) {
+    var n = 0;
+    Array.prototype.forEach.call(container.children, function (row) {
+      if (!row.hasAttribute('data-row')) return;
+      n += 1;
+      row.querySelectorAll('[data-row-number]').forEach(function (el) { el.textContent = String(n); });
+      row.querySelectorAll('[data-row-label]').forEach(function (el) {
+        el.setAttribute('aria-label', el.getAttribute('data-row-label') + ' ' + n);
+      });
+    });
+  }
+  var observer = new MutationObserver(function (mutations) {
+    mutations.forEach(function (m) {
+      if (m.target instanceof Element && m.target.hasAttribute('data-renumber')) renumber(m.target);
+    });
+  });
+  observer.observe(document.documentElement, { childList: true, subtree: true });
+})();
+// ==== test runs: number repeated rows (end) ====

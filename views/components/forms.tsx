@@ -1,6 +1,14 @@
 // Form controls with their label, hint and error message tied together for screen readers.
 // Every value is escaped (attributes by kita; children with `safe`).
-import type { PropsWithChildren } from '@kitajs/html';
+import { escapeHtml, type PropsWithChildren } from '@kitajs/html';
+
+/**
+ * A user's text for an attribute value. Kita escapes only `"` in attributes, so `&amp;` typed by
+ * a user would come back as `&` after a round trip through a form: escape it fully here.
+ */
+export function attrValue(value: string | number | null | undefined): string {
+  return value === null || value === undefined ? '' : escapeHtml(String(value));
+}
 
 export type FieldErrors = Record<string, string>;
 
@@ -62,7 +70,7 @@ export function Field(props: FieldProps) {
         id={id}
         name={props.name}
         type={props.type ?? 'text'}
-        value={props.value === null || props.value === undefined ? '' : String(props.value)}
+        value={attrValue(props.value)}
         required={props.required}
         placeholder={props.placeholder}
         autocomplete={props.autocomplete}

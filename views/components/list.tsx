@@ -24,24 +24,25 @@ export function urlWith(basePath: string, query: Query, changes: Query = {}): st
 
 export function FilterForm(props: PropsWithChildren<{ basePath: string; query: Query; label: string }>) {
   return (
-    <form
-      method="get"
-      action={props.basePath}
-      class="filters"
-      role="search"
-      aria-label={props.label}
-      hx-get={props.basePath}
-      hx-trigger="input changed delay:300ms, change"
-      hx-target="#results"
-      hx-swap="outerHTML"
-      hx-push-url="true"
-    >
-      {props.query.sort ? <input type="hidden" name="sort" value={props.query.sort} /> : ''}
-      <div class="filter-fields">{props.children}</div>
-      <button type="submit" class="secondary">
-        Apply filters
-      </button>
-    </form>
+    <search>
+      <form
+        method="get"
+        action={props.basePath}
+        class="filters"
+        aria-label={props.label}
+        hx-get={props.basePath}
+        hx-trigger="input changed delay:300ms, change"
+        hx-target="#results"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+      >
+        {props.query.sort ? <input type="hidden" name="sort" value={props.query.sort} /> : ''}
+        <div class="filter-fields">{props.children}</div>
+        <button type="submit" class="secondary">
+          Apply filters
+        </button>
+      </form>
+    </search>
   );
 }
 

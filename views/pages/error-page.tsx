@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ProblemBody } from '../../src/plugins/problems.js';
+import { csrfUserInfo } from '../../src/plugins/pages.js';
 import { Layout } from '../layout.js';
 
 const HEADINGS: Record<number, string> = {
@@ -17,9 +18,13 @@ export function ErrorPage({ request, reply, problem }: { request: FastifyRequest
   const detail = problem.status >= 500 ? 'The error was logged. Try again in a moment.' : problem.detail;
   const message = (
     <article class="error-message" role="alert">
-      <header>
-        <strong safe>{heading}</strong>
-      </header>
+      {request.isPartial ? (
+        <header>
+          <strong safe>{heading}</strong>
+        </header>
+      ) : (
+        ''
+      )}
       <p safe>{detail}</p>
       <p>
         <a href="/">Back to the dashboard</a>
@@ -29,12 +34,17 @@ export function ErrorPage({ request, reply, problem }: { request: FastifyRequest
   if (request.isPartial) return message;
   let csrfToken = '';
   try {
-    csrfToken = reply.generateCsrf();
+    csrfToken = reply.generateCsrf({ userInfo: csrfUserInfo(request) });
   } catch {
     csrfToken = '';
   }
   return (
-    <Layout title={heading} csrfToken={csrfToken} currentPath={request.url.split('?')[0] ?? '/'}>
+    <Layout
+      title={heading}
+      csrfToken={csrfToken}
+      currentPath={request.url.split('?')[0] ?? '/'}
+      user={request.auth?.user ? { name: request.auth.user.display_name, role: request.auth.user.role } : undefined}
+    >
       <h1 safe>{heading}</h1>
       {message}
     </Layout>

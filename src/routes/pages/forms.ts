@@ -128,7 +128,8 @@ export function validateInput(schema: TSchema, input: unknown): FieldErrors {
   if (validate(input)) return {};
   const errors: FieldErrors = {};
   for (const e of validate.errors ?? []) {
-    if (e.keyword === 'anyOf') continue;
+    // A nullable field's `null` branch always fails for a typed value: the other branch says why.
+    if (e.keyword === 'anyOf' || (e.keyword === 'type' && e.params.type === 'null')) continue;
     const pointer = e.keyword === 'required' ? `${e.instancePath}/${String(e.params.missingProperty)}` : e.instancePath;
     const name = fieldName(pointer);
     errors[name] ??= messageFor(e);

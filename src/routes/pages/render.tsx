@@ -2,6 +2,7 @@
 // a partial; after a successful post, 303 See Other (plain forms) or HX-Location (htmx).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Layout, type Crumb } from '../../../views/layout.js';
+import { csrfUserInfo } from '../../plugins/pages.js';
 
 const FLASH_COOKIE = 'pitlane_flash';
 
@@ -21,7 +22,7 @@ export interface PageContext {
 export function pageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
   const url = new URL(request.url, 'http://x');
   return {
-    csrfToken: reply.generateCsrf(),
+    csrfToken: reply.generateCsrf({ userInfo: csrfUserInfo(request) }),
     path: url.pathname,
     query: Object.fromEntries(url.searchParams.entries()),
   };
@@ -63,7 +64,7 @@ export function renderPage(
       currentPath={ctx.path}
       breadcrumbs={options.breadcrumbs}
       flash={takeFlash(request, reply)}
-      user={{ name: request.actor.name }}
+      user={request.auth?.user ? { name: request.auth.user.display_name, role: request.auth.user.role } : undefined}
     >
       {content}
     </Layout>,

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describe } from 'vitest';
-import { createTestApp, type TestApp } from '../../support/app.js';
+import { ADMIN_PASSWORD, createTestApp, type TestApp } from '../../support/app.js';
 import type { Config } from '../../../src/config.js';
 
 export const CHROMIUM = process.env.PITLANE_CHROMIUM ?? '/usr/bin/chromium';
@@ -73,4 +73,25 @@ export async function watchedPage(context: BrowserContext): Promise<WatchedPage>
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   return { page, problems };
+}
+
+/** A browser context already signed in (admin by default) through the real login form. */
+export async function signedInContext(
+  browser: Browser,
+  live: LiveApp,
+  options: { username?: string; password?: string; javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+    ...(options.viewport ? { viewport: options.viewport } : {}),
+  });
+  const loginPage = await context.request.get(`${live.baseUrl}/login`);
+  const token = /<meta name="csrf-token" content="([^"]+)"/.exec(await loginPage.text())?.[1];
+  if (!token) throw new Error('no CSRF token on the login page');
+  const res = await context.request.post(`${live.baseUrl}/login`, {
+    form: { _csrf: token, username: options.username ?? 'admin', password: options.password ?? ADMIN_PASSWORD },
+    maxRedirects: 0,
+  });
+  if (res.status() !== 303) throw new Error(`login answered ${res.status()}`);
+  return context;
 }

@@ -169,10 +169,6 @@ export interface TechnologyDetailProps {
   roadModelNames: Map<number, string>;
 }
 
-function plural(n: number, one: string, many: string): string {
-  return n === 1 ? one : many;
-}
-
 export function TechnologyDetailPage(props: TechnologyDetailProps) {
   const t = props.technology;
   const category = props.lookups.categoryNames.get(t.category_id) ?? `Category ${t.category_id}`;
@@ -244,7 +240,7 @@ export function TechnologyDetailPage(props: TechnologyDetailProps) {
             {further.up > 0 ? (
               <p>
                 <small>
-                  And {further.up} further {plural(further.up, 'ancestor', 'ancestors')} up the chain.
+                  And {further.up} further {further.up === 1 ? 'ancestor' : 'ancestors'} up the chain.
                 </small>
               </p>
             ) : (
@@ -264,7 +260,7 @@ export function TechnologyDetailPage(props: TechnologyDetailProps) {
             {further.down > 0 ? (
               <p>
                 <small>
-                  And {further.down} further {plural(further.down, 'descendant', 'descendants')} down the chain.
+                  And {further.down} further {further.down === 1 ? 'descendant' : 'descendants'} down the chain.
                 </small>
               </p>
             ) : (

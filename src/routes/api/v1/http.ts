@@ -56,11 +56,18 @@ export function problemResponse(slug: ProblemSlug | 'default', description?: str
   };
 }
 
-/** The documented error responses of each kind of operation (issue 5 adds 401/403/429). */
+const guarded = {
+  401: problemResponse('unauthorized', 'No valid bearer token (missing, unknown, expired or revoked)'),
+  429: problemResponse('too-many-requests'),
+};
+const guardedWrite = { ...guarded, 403: problemResponse('forbidden', "The token is read-only or the user's role may not change this") };
+
+/** The documented error responses of each kind of operation. */
 export const errorResponses = {
-  read: { 400: problemResponse('validation'), 500: problemResponse('internal') },
-  item: { 400: problemResponse('validation'), 404: problemResponse('not-found'), 500: problemResponse('internal') },
+  read: { 400: problemResponse('validation'), ...guarded, 500: problemResponse('internal') },
+  item: { 400: problemResponse('validation'), ...guarded, 404: problemResponse('not-found'), 500: problemResponse('internal') },
   create: {
+    ...guardedWrite,
     400: problemResponse('validation'),
     409: problemResponse('conflict', 'A unique value is taken, or the Idempotency-Key is in flight'),
     413: problemResponse('payload-too-large'),
@@ -69,6 +76,7 @@ export const errorResponses = {
     500: problemResponse('internal'),
   },
   update: {
+    ...guardedWrite,
     400: problemResponse('validation'),
     404: problemResponse('not-found'),
     409: problemResponse('conflict'),
@@ -80,6 +88,7 @@ export const errorResponses = {
     500: problemResponse('internal'),
   },
   remove: {
+    ...guardedWrite,
     400: problemResponse('validation'),
     404: problemResponse('not-found'),
     409: problemResponse('conflict', 'Other records depend on this one'),

@@ -5,6 +5,8 @@ import { marketsRoutes } from './markets.js';
 import { planTargetsRoutes } from './plan-targets.js';
 import { programsRoutes } from './programs.js';
 import { prototypesRoutes } from './prototypes.js';
+import { readinessRoutes } from './readiness.js';
+import { reportsRoutes } from './reports.js';
 import { roadModelsRoutes } from './road-models.js';
 import { seriesRoutes } from './series.js';
 import { technologiesRoutes } from './technologies.js';
@@ -23,5 +25,7 @@ export async function apiV1Routes(app: FastifyInstance) {
   await app.register(roadModelsRoutes);
   await app.register(transfersRoutes);
   await app.register(planTargetsRoutes);
+  await app.register(readinessRoutes);
+  await app.register(reportsRoutes);
   await app.register(changesRoutes);
 }

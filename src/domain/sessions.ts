@@ -1,0 +1,78 @@
+// Server-side sessions for the pages. The cookie holds a random id; the database keeps only its
+// sha256, so a copied database yields no live session. Idle and absolute timeouts both apply.
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, lt } from 'drizzle-orm';
+import { sessions, users } from '../../db/schema.js';
+import type { Db } from '../db.js';
+import type { User } from './users.js';
+
+export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000; // a working day at the track
+export const SESSION_ABSOLUTE_MS = 7 * 24 * 60 * 60 * 1000;
+/** last_seen_at is written at most this often, so that reads stay reads. */
+const TOUCH_EVERY_MS = 60 * 1000;
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export interface SessionInfo {
+  idHash: string;
+  user: User;
+  createdAt: string;
+}
+
+/** Starts a new session (a new id at every login: no fixation). Returns the cookie value. */
+export function createSession(db: Db, userId: number, now = new Date()): { cookieValue: string; idHash: string } {
+  const cookieValue = randomBytes(32).toString('base64url');
+  const idHash = hashSecret(cookieValue);
+  db.orm
+    .insert(sessions)
+    .values({
+      id_hash: idHash,
+      user_id: userId,
+      csrf_secret: randomBytes(16).toString('base64url'),
+      created_at: now.toISOString(),
+      last_seen_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS).toISOString(),
+    })
+    .run();
+  return { cookieValue, idHash };
+}
+
+/** The live session behind a cookie, or undefined (unknown, idle, expired, or user disabled). */
+export function findSession(db: Db, cookieValue: string, now = new Date()): SessionInfo | undefined {
+  const idHash = hashSecret(cookieValue);
+  const row = db.orm
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.user_id))
+    .where(eq(sessions.id_hash, idHash))
+    .get();
+  if (!row) return undefined;
+  const t = now.getTime();
+  const idle = t - Date.parse(row.session.last_seen_at) > SESSION_IDLE_MS;
+  const expired = t > Date.parse(row.session.expires_at);
+  if (idle || expired || row.user.disabled) {
+    db.orm.delete(sessions).where(eq(sessions.id_hash, idHash)).run();
+    return undefined;
+  }
+  if (t - Date.parse(row.session.last_seen_at) > TOUCH_EVERY_MS) {
+    db.orm.update(sessions).set({ last_seen_at: now.toISOString() }).where(eq(sessions.id_hash, idHash)).run();
+  }
+  return { idHash, user: row.user, createdAt: row.session.created_at };
+}
+
+export function endSession(db: Db, cookieValue: string): void {
+  db.orm.delete(sessions).where(eq(sessions.id_hash, hashSecret(cookieValue))).run();
+}
+
+export function endUserSessions(db: Db, userId: number): number {
+  return db.orm.delete(sessions).where(eq(sessions.user_id, userId)).run().changes;
+}
+
+export function purgeExpiredSessions(db: Db, now = new Date()): number {
+  const idleBefore = new Date(now.getTime() - SESSION_IDLE_MS).toISOString();
+  const a = db.orm.delete(sessions).where(lt(sessions.expires_at, now.toISOString())).run().changes;
+  const b = db.orm.delete(sessions).where(and(lt(sessions.last_seen_at, idleBefore))).run().changes;
+  return a + b;
+}

@@ -1,0 +1,552 @@
+// Test run pages: list, detail, the logging form (new/create), edit/update, delete — through the
+// same domain functions and schemas as the API. The form finds the prototype by its code and each
+// technology by its name (resolved here to ids), posts measurement and evidence rows as parallel
+// repeated fields, and carries an `_idem` key so that a double submit logs one run.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
+import type { Db } from '../../db.js';
+import { changesSince } from '../../domain/audit.js';
+import { ConflictError, StaleVersionError } from '../../domain/errors.js';
+import { claimKey, completeKey, releaseKey, requestHash, type Claim } from '../../domain/idempotency.js';
+import { findPrototype, findPrototypeByCode, listPrototypes, type Prototype } from '../../domain/prototypes.js';
+import { findTechnologyByName, listTechnologies, type Technology } from '../../domain/technologies.js';
+import { createTestRun, deleteTestRun, getTestRun, listTestRuns, updateTestRun, type TestRun } from '../../domain/test-runs.js';
+import { IdParams } from '../../schemas/common.js';
+import { TestRunCreate, TestRunListQuery, TestRunPatch } from '../../schemas/test-runs.js';
+import { DeleteConfirm } from '../../../views/components/common.js';
+import { DeleteBlocked } from '../../../views/pages/programs/program-pages.js';
+import {
+  RunDetailPage,
+  RunListPage,
+  RunResults,
+  RunRowsFragment,
+  TestRunForm,
+  type EvidenceRowValues,
+  type MeasurementRowValues,
+  type RunLookups,
+  type TestRunFormProps,
+  type TestRunFormValues,
+} from '../../../views/pages/test-runs/test-run-pages.js';
+import { domainErrorToForm, formToInput, toIsoTime, validateInput, withoutEmpty, type FieldErrors, type FormBody } from './forms.js';
+import { allOf, formVersion, programChoices } from './programs.js';
+import { pageContext, renderPage, seeOther } from './render.js';
+
+const LIST_CRUMB = { label: 'Test runs', href: '/test-runs' };
+/** Rows a fresh form shows without JavaScript: one technology, two measurements. */
+const NEW_EVIDENCE_ROWS = 1;
+const NEW_MEASUREMENT_ROWS = 2;
+const MAX_ROWS = 100;
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+function allPrototypes(db: Db): Prototype[] {
+  return allOf((q) => listPrototypes(db, { ...q, sort: 'code' }));
+}
+
+function allTechnologies(db: Db): Technology[] {
+  return allOf((q) => listTechnologies(db, { ...q, sort: 'name' }));
+}
+
+function lookups(db: Db): RunLookups {
+  return {
+    prototypes: new Map(allPrototypes(db).map((p) => [p.id, { code: p.code, name: p.name }])),
+    programLabels: new Map(programChoices(db).map(({ program, label }) => [program.id, label])),
+    technologyNames: new Map(allTechnologies(db).map((t) => [t.id, t.name])),
+  };
+}
+
+/** The prototype a typed code names: exact code, then the code or the name ignoring case. */
+function resolvePrototype(db: Db, typed: string): Prototype | undefined {
+  const exact = findPrototypeByCode(db, typed);
+  if (exact) return exact;
+  const folded = typed.toLowerCase();
+  const all = allPrototypes(db);
+  const byCode = all.filter((p) => p.code.toLowerCase() === folded);
+  if (byCode.length === 1) return byCode[0];
+  const byName = all.filter((p) => p.name.toLowerCase() === folded);
+  return byName.length === 1 ? byName[0] : undefined;
+}
+
+/** The technology a typed name names: exact, then ignoring case when that is unambiguous. */
+function resolveTechnology(db: Db, typed: string, all: () => Technology[]): Technology | undefined {
+  const exact = findTechnologyByName(db, typed);
+  if (exact) return exact;
+  const folded = typed.toLowerCase();
+  const matches = all().filter((t) => t.name.toLowerCase() === folded);
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Form values: as typed, from a run, and into the API's input
+
+function many(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+function one(body: FormBody, name: string): string | undefined {
+  const v = body[name];
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+/** The form as typed, every row included (blank ones too), so nothing is lost on a re-render. */
+function typedValues(body: FormBody): TestRunFormValues {
+  const mn = many(body.measurement_name);
+  const mv = many(body.measurement_value);
+  const mu = many(body.measurement_unit);
+  const et = many(body.evidence_technology);
+  const eo = many(body.evidence_outcome);
+  const en = many(body.evidence_notes);
+  const measurements: MeasurementRowValues[] = [];
+  for (let i = 0; i < Math.min(Math.max(mn.length, mv.length, mu.length), 500); i++) {
+    measurements.push({ name: mn[i] ?? '', value: mv[i] ?? '', unit: mu[i] ?? '' });
+  }
+  const evidence: EvidenceRowValues[] = [];
+  for (let i = 0; i < Math.min(Math.max(et.length, eo.length, en.length), MAX_ROWS); i++) {
+    evidence.push({ technology: et[i] ?? '', outcome: eo[i] ?? '', notes: en[i] ?? '' });
+  }
+  return {
+    prototype_code: one(body, 'prototype_code'),
+    title: one(body, 'title'),
+    venue_type: one(body, 'venue_type'),
+    start_time: one(body, 'start_time'),
+    program_id: one(body, 'program_id'),
+    objective: one(body, 'objective'),
+    location: one(body, 'location'),
+    end_time: one(body, 'end_time'),
+    status: one(body, 'status'),
+    software_version: one(body, 'software_version'),
+    hardware_revision: one(body, 'hardware_revision'),
+    engineer: one(body, 'engineer'),
+    result_summary: one(body, 'result_summary'),
+    measurements,
+    evidence,
+  };
+}
+
+/** `2026-05-14T09:30:00.000Z` → `2026-05-14T09:30` for a datetime-local input (seconds kept when set). */
+function localInput(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const seconds = iso.slice(17, 19);
+  return seconds && seconds !== '00' ? iso.slice(0, 19) : iso.slice(0, 16);
+}
+
+function nowInput(): string {
+  return new Date().toISOString().slice(0, 16);
+}
+
+function valuesOfRun(db: Db, run: TestRun): TestRunFormValues {
+  const names = new Map(allTechnologies(db).map((t) => [t.id, t.name]));
+  return {
+    prototype_code: findPrototype(db, run.prototype_id)?.code ?? '',
+    title: run.title,
+    venue_type: run.venue_type,
+    start_time: localInput(run.start_time),
+    program_id: run.program_id === null ? '' : String(run.program_id),
+    objective: run.objective,
+    location: run.location,
+    end_time: localInput(run.end_time),
+    status: run.status,
+    software_version: run.software_version,
+    hardware_revision: run.hardware_revision,
+    engineer: run.engineer,
+    result_summary: run.result_summary,
+    version: run.version,
+    measurements: run.measurements.map((m) => ({ name: m.name, value: String(m.value), unit: m.unit })),
+    evidence: run.evidence.map((e) => ({ technology: names.get(e.technology_id) ?? '', outcome: e.outcome, notes: e.notes })),
+  };
+}
+
+const NUMBER_RE = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+interface BuiltInput {
+  input: Record<string, unknown>;
+  /** Messages found while resolving codes and names, keyed like the form's fields. */
+  errors: FieldErrors;
+  /** Form row of each measurement / evidence item sent (blank rows are skipped). */
+  measurementRows: number[];
+  evidenceRows: number[];
+}
+
+/**
+ * The API's input from the form: top-level fields converted by the schema, the prototype found by
+ * its code, technologies by their names, repeated rows gathered (rows left entirely blank ignored).
+ */
+function buildInput(db: Db, schema: typeof TestRunCreate | typeof TestRunPatch, body: FormBody, values: TestRunFormValues): BuiltInput {
+  const errors: FieldErrors = {};
+  const input = formToInput(schema, body);
+  delete input.prototype_id;
+  delete input.code;
+  for (const f of ['title', 'venue_type', 'start_time'] as const) {
+    if (!values[f]?.trim()) {
+      delete input[f];
+      errors[f] = 'is required';
+    }
+  }
+  const code = values.prototype_code?.trim() ?? '';
+  if (code === '') errors.prototype_code = 'is required: type the code of the prototype';
+  else {
+    const prototype = resolvePrototype(db, code);
+    if (prototype) input.prototype_id = prototype.id;
+    else errors.prototype_code = `no prototype with code “${code}”`;
+  }
+
+  const measurements: Record<string, unknown>[] = [];
+  const measurementRows: number[] = [];
+  values.measurements.forEach((row, i) => {
+    const name = row.name.trim();
+    const value = row.value.trim();
+    const unit = row.unit.trim();
+    if (!name && !value && !unit) return;
+    const m: Record<string, unknown> = { name };
+    if (value !== '') m.value = NUMBER_RE.test(value) ? Number(value) : value;
+    if (unit !== '') m.unit = unit;
+    measurements.push(m);
+    measurementRows.push(i);
+  });
+
+  let technologies: Technology[] | undefined;
+  const everyTechnology = () => (technologies ??= allTechnologies(db));
+  const evidence: Record<string, unknown>[] = [];
+  const evidenceRows: number[] = [];
+  values.evidence.forEach((row, i) => {
+    const name = row.technology.trim();
+    const notes = row.notes.trim();
+    if (!name && !row.outcome && !notes) return;
+    const item: Record<string, unknown> = {};
+    if (name) {
+      const technology = resolveTechnology(db, name, everyTechnology);
+      if (technology) item.technology_id = technology.id;
+      else errors[`evidence.${i}.technology`] = `no technology named “${name}”`;
+    }
+    if (row.outcome) item.outcome = row.outcome;
+    if (notes) item.notes = notes;
+    evidence.push(item);
+    evidenceRows.push(i);
+  });
+  input.measurements = measurements;
+  input.evidence = evidence;
+  return { input, errors, measurementRows, evidenceRows };
+}
+
+/** Error keys of the API's input (`evidence.0.technology_id`) → the form's fields (`evidence.<row>.technology`). */
+function formErrors(apiErrors: FieldErrors, built: BuiltInput): FieldErrors {
+  const out: FieldErrors = {};
+  for (const [key, message] of Object.entries(apiErrors)) {
+    const row = /^(measurements|evidence)\.(\d+)\.(\w+)$/.exec(key);
+    if (row) {
+      const [, list, index, field] = row as unknown as [string, string, string, string];
+      const rows = list === 'measurements' ? built.measurementRows : built.evidenceRows;
+      const formRow = rows[Number(index)] ?? Number(index);
+      out[list === 'measurements' ? `measurement.${formRow}.${field}` : `evidence.${formRow}.${field === 'technology_id' ? 'technology' : field}`] ??= message;
+    } else if (key === 'prototype_id') {
+      out.prototype_code ??= message === 'does not exist' ? 'no such prototype' : message;
+    } else if (key === 'evidence' && /at least/.test(message)) {
+      out.evidence ??= 'needs at least one technology with its outcome';
+    } else if (/^(measurements|evidence)\.\d+$/.test(key)) {
+      out[key.startsWith('m') ? 'measurements' : 'evidence'] ??= message;
+    } else {
+      out[key] ??= message;
+    }
+  }
+  // What resolving codes and names found says more than "is required".
+  return { ...out, ...built.errors };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Idempotency of form posts
+
+const IDEM_RE = /^[A-Za-z0-9-]{16,100}$/;
+
+function formKey(body: FormBody): string | undefined {
+  const key = one(body, '_idem');
+  return key && IDEM_RE.test(key) ? key : undefined;
+}
+
+/** One form instance = one write: the key is claimed per form, whatever was typed into it. */
+async function claimForm(db: Db, principal: string, key: string, path: string): Promise<Claim> {
+  const hash = requestHash('POST', path, { form: 'test-run' });
+  let claim = claimKey(db, principal, key, 'POST', path, hash);
+  // Another request of the same form is being saved right now: wait for its answer (briefly).
+  for (let i = 0; i < 40 && claim.kind === 'in-flight'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    claim = claimKey(db, principal, key, 'POST', path, hash);
+  }
+  return claim;
+}
+
+function inputHash(input: unknown): string {
+  return requestHash('FORM', '', input);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+
+/** `?started_after=2026-05-01` (a date input) or a datetime-local value → the API's date-time. */
+async function dateFilters(request: FastifyRequest): Promise<void> {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (!query || typeof query !== 'object') return;
+  for (const name of ['started_after', 'started_before']) {
+    const v = query[name];
+    if (typeof v !== 'string') continue;
+    if (/^\d{4}-\d{2}-\d{2}$/.test(v)) query[name] = `${v}T00:00:00.000Z`;
+    else query[name] = toIsoTime(v);
+  }
+}
+
+function runTitle(run: Pick<TestRun, 'code'>): string {
+  return run.code;
+}
+
+export async function testRunsPages(app: FastifyInstance) {
+  app.get('/test-runs', { schema: { querystring: TestRunListQuery, hide: true }, preValidation: dateFilters }, async (request, reply) => {
+    const query = request.query as Static<typeof TestRunListQuery>;
+    const page = listTestRuns(app.db, query);
+    const ctx = pageContext(request, reply);
+    const props = { query: { ...ctx.query, sort: ctx.query.sort ?? '-start_time' }, rows: page.items, nextCursor: page.next_cursor, lookups: lookups(app.db) };
+    const fragment = query.cursor ? <RunRowsFragment {...props} /> : <RunResults {...props} />;
+    return renderPage(request, reply, ctx, { title: 'Test runs' }, <RunListPage {...props} />, fragment);
+  });
+
+  type FormProps = Omit<TestRunFormProps, 'csrfToken' | 'prototypes' | 'technologyNames' | 'programs'>;
+
+  function renderForm(request: FastifyRequest, reply: FastifyReply, props: FormProps, heading: string, status?: number, crumbs: { label: string; href?: string }[] = []) {
+    const ctx = pageContext(request, reply);
+    const form = (
+      <TestRunForm
+        {...props}
+        csrfToken={ctx.csrfToken}
+        prototypes={allPrototypes(app.db).map((p) => ({ code: p.code, name: p.name }))}
+        technologyNames={allTechnologies(app.db).map((t) => t.name)}
+        programs={programChoices(app.db).map(({ program, label }) => ({ value: String(program.id), label }))}
+      />
+    );
+    return renderPage(request, reply, ctx, { title: heading, status, breadcrumbs: [LIST_CRUMB, ...crumbs, { label: heading }] }, (
+      <>
+        <h1 safe>{heading}</h1>
+        {form}
+      </>
+    ), form);
+  }
+
+  /**
+   * `_add` / `_remove` buttons (used without JavaScript): the same form again with one row more
+   * or less, nothing saved. Returns undefined for a real submit.
+   */
+  function rowChange(body: FormBody, values: TestRunFormValues): TestRunFormValues & { focus?: 'measurement' | 'evidence' } | undefined {
+    const add = one(body, '_add');
+    const remove = one(body, '_remove');
+    if (add === 'measurement' && values.measurements.length < 500) {
+      return { ...values, measurements: [...values.measurements, { name: '', value: '', unit: '' }], focus: 'measurement' };
+    }
+    if (add === 'evidence' && values.evidence.length < MAX_ROWS) {
+      return { ...values, evidence: [...values.evidence, { technology: '', outcome: '', notes: '' }], focus: 'evidence' };
+    }
+    if (add !== undefined) return values;
+    const m = remove ? /^(measurement|evidence):(\d+)$/.exec(remove) : null;
+    if (m) {
+      const index = Number(m[2]);
+      if (m[1] === 'measurement') return { ...values, measurements: values.measurements.filter((_, i) => i !== index) };
+      const evidence = values.evidence.filter((_, i) => i !== index);
+      return { ...values, evidence: evidence.length ? evidence : [{ technology: '', outcome: '', notes: '' }] };
+    }
+    return remove !== undefined ? values : undefined;
+  }
+
+  app.get('/test-runs/new', async (request, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    const presetId = Number(q.prototype_id);
+    const preset = Number.isSafeInteger(presetId) && presetId > 0 ? findPrototype(app.db, presetId)?.code : q.prototype_code;
+    const values: TestRunFormValues = {
+      prototype_code: preset,
+      start_time: nowInput(),
+      status: 'completed',
+      engineer: request.actor.name,
+      measurements: Array.from({ length: NEW_MEASUREMENT_ROWS }, () => ({ name: '', value: '', unit: '' })),
+      evidence: Array.from({ length: NEW_EVIDENCE_ROWS }, () => ({ technology: '', outcome: '', notes: '' })),
+    };
+    return renderForm(
+      request,
+      reply,
+      { action: '/test-runs', idem: randomUUID(), values, errors: {}, submitLabel: 'Log test run', cancelHref: '/test-runs', focus: undefined },
+      'Log a test run',
+    );
+  });
+
+  app.post('/test-runs', async (request, reply) => {
+    const body = (request.body ?? {}) as FormBody;
+    const values = typedValues(body);
+    const idem = formKey(body);
+    const base = { action: '/test-runs', idem: idem ?? randomUUID(), submitLabel: 'Log test run', cancelHref: '/test-runs' };
+    const heading = 'Log a test run';
+    const changed = rowChange(body, values);
+    if (changed) {
+      const { focus, ...rest } = changed;
+      return renderForm(request, reply, { ...base, values: rest, errors: {}, focus }, heading);
+    }
+
+    const built = buildInput(app.db, TestRunCreate, body, values);
+    const input = withoutEmpty(built.input);
+    const errors = formErrors(validateInput(TestRunCreate, input), built);
+    if (Object.keys(errors).length) return renderForm(request, reply, { ...base, values, errors }, heading, 422);
+
+    const principal = `page:${request.actor.id ?? 0}`;
+    if (idem) {
+      const claim = await claimForm(app.db, principal, idem, '/test-runs');
+      if (claim.kind === 'replay') return replay(request, reply, claim.response.headers, inputHash(input));
+      if (claim.kind !== 'claimed') {
+        return renderForm(request, reply, { ...base, values, errors: {}, general: 'This form is still being saved. Wait a moment, then open the list of test runs.' }, heading, 409);
+      }
+    }
+    let run: TestRun;
+    try {
+      run = createTestRun(app.db, request.actor, input as Static<typeof TestRunCreate>);
+    } catch (error) {
+      if (idem) releaseKey(app.db, principal, idem);
+      const refused = domainErrorToForm(error);
+      return renderForm(request, reply, { ...base, values, errors: formErrors(refused.errors, built), general: refused.general }, heading, refused.status === 409 ? 409 : 422);
+    }
+    const location = `/test-runs/${run.id}`;
+    if (idem) completeKey(app.db, principal, idem, { status: 303, headers: { location, code: run.code, input: inputHash(input) }, body: '' });
+    return seeOther(request, reply, location, `Test run ${run.code} logged.`);
+  });
+
+  /** A repeated post of a form that was already saved: answer like the first time. */
+  function replay(request: FastifyRequest, reply: FastifyReply, stored: Record<string, string>, hash: string) {
+    const location = stored.location ?? '/test-runs';
+    const code = stored.code ?? 'The test run';
+    const flash =
+      stored.input === hash
+        ? `Test run ${code} logged.`
+        : `${code} had already been saved from this form; the values you changed afterwards were not saved. Edit the run to change them.`;
+    return seeOther(request, reply, location, flash);
+  }
+
+  app.get('/test-runs/:id', { schema: { params: IdParams, hide: true } }, async (request, reply) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    const run = getTestRun(app.db, id);
+    const ctx = pageContext(request, reply);
+    return renderPage(
+      request,
+      reply,
+      ctx,
+      { title: `${run.code} ${run.title}`, breadcrumbs: [LIST_CRUMB, { label: runTitle(run) }] },
+      <RunDetailPage run={run} lookups={lookups(app.db)} />,
+    );
+  });
+
+  function editCrumbs(run: TestRun) {
+    return [{ label: runTitle(run), href: `/test-runs/${run.id}` }];
+  }
+
+  app.get('/test-runs/:id/edit', { schema: { params: IdParams, hide: true } }, async (request, reply) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    const run = getTestRun(app.db, id);
+    const values = valuesOfRun(app.db, run);
+    if (values.evidence.length === 0) values.evidence.push({ technology: '', outcome: '', notes: '' });
+    return renderForm(
+      request,
+      reply,
+      { action: `/test-runs/${id}`, idem: randomUUID(), values, errors: {}, submitLabel: 'Save changes', cancelHref: `/test-runs/${id}`, openDetails: true },
+      `Edit ${run.code}`,
+      undefined,
+      editCrumbs(run),
+    );
+  });
+
+  app.post('/test-runs/:id', { schema: { params: IdParams, hide: true } }, async (request, reply) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    const current = getTestRun(app.db, id);
+    const body = (request.body ?? {}) as FormBody;
+    const version = formVersion(body);
+    const values = { ...typedValues(body), version };
+    const idem = formKey(body);
+    const path = `/test-runs/${id}`;
+    const base = { action: path, idem: idem ?? randomUUID(), submitLabel: 'Save changes', cancelHref: path, openDetails: true };
+    const heading = `Edit ${current.code}`;
+    const crumbs = editCrumbs(current);
+    const changed = rowChange(body, values);
+    if (changed) {
+      const { focus, ...rest } = changed;
+      return renderForm(request, reply, { ...base, values: rest, errors: {}, focus }, heading, undefined, crumbs);
+    }
+
+    const built = buildInput(app.db, TestRunPatch, body, values);
+    const patch = built.input;
+    // A time shown to the minute and left alone is not a change (the stored one may carry seconds).
+    if (values.start_time === localInput(current.start_time)) delete patch.start_time;
+    if (values.end_time === localInput(current.end_time)) delete patch.end_time;
+    const errors = formErrors(validateInput(TestRunPatch, patch), built);
+    if (Object.keys(errors).length) return renderForm(request, reply, { ...base, values, errors }, heading, 422, crumbs);
+
+    const principal = `page:${request.actor.id ?? 0}`;
+    if (idem) {
+      const claim = await claimForm(app.db, principal, idem, path);
+      if (claim.kind === 'replay') return seeOther(request, reply, claim.response.headers.location ?? path, `Test run ${current.code} saved.`);
+      if (claim.kind !== 'claimed') {
+        return renderForm(request, reply, { ...base, values, errors: {}, general: 'This form is still being saved. Wait a moment, then reload the run.' }, heading, 409, crumbs);
+      }
+    }
+    try {
+      const updated = updateTestRun(app.db, request.actor, id, version, patch as Static<typeof TestRunPatch>);
+      if (idem) completeKey(app.db, principal, idem, { status: 303, headers: { location: path }, body: '' });
+      return seeOther(request, reply, path, `Test run ${updated.code} saved.`);
+    } catch (error) {
+      if (idem) releaseKey(app.db, principal, idem);
+      if (error instanceof StaleVersionError) {
+        const stale = changesSince(app.db, 'test_run', id, version ?? 0);
+        return renderForm(request, reply, { ...base, values: { ...values, version: current.version }, errors: {}, stale }, heading, 409, crumbs);
+      }
+      const refused = domainErrorToForm(error);
+      return renderForm(request, reply, { ...base, values, errors: formErrors(refused.errors, built), general: refused.general }, heading, refused.status === 409 ? 409 : 422, crumbs);
+    }
+  });
+
+  app.get('/test-runs/:id/delete', { schema: { params: IdParams, hide: true } }, async (request, reply) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    const run = getTestRun(app.db, id);
+    const ctx = pageContext(request, reply);
+    return renderPage(
+      request,
+      reply,
+      ctx,
+      { title: `Delete ${run.code}`, breadcrumbs: [LIST_CRUMB, { label: run.code, href: `/test-runs/${id}` }, { label: 'Delete' }] },
+      <DeleteConfirm
+        what={`the test run ${run.code} “${run.title}” with its measurements and evidence`}
+        action={`/test-runs/${id}/delete`}
+        cancelHref={`/test-runs/${id}`}
+        csrfToken={ctx.csrfToken}
+        version={run.version}
+      />,
+    );
+  });
+
+  app.post('/test-runs/:id/delete', { schema: { params: IdParams, hide: true } }, async (request, reply) => {
+    const { id } = request.params as Static<typeof IdParams>;
+    const run = getTestRun(app.db, id);
+    try {
+      deleteTestRun(app.db, request.actor, id, formVersion((request.body ?? {}) as FormBody));
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const ctx = pageContext(request, reply);
+      const blocked = (
+        <DeleteBlocked
+          what={`the test run ${run.code}`}
+          detail={error.message}
+          backHref={`/test-runs/${id}`}
+          links={[{ href: `/technologies`, label: 'Technologies and their readiness assessments' }]}
+        />
+      );
+      return renderPage(
+        request,
+        reply,
+        ctx,
+        { title: `Cannot delete ${run.code}`, status: 409, breadcrumbs: [LIST_CRUMB, { label: run.code, href: `/test-runs/${id}` }, { label: 'Delete' }] },
+        blocked,
+        blocked,
+      );
+    }
+    return seeOther(request, reply, '/test-runs', `Test run ${run.code} deleted.`);
+  });
+}
