@@ -13,10 +13,11 @@ import * as roadModels from './road-models.js';
 import * as transfers from './transfers.js';
 import * as planTargets from './plan-targets.js';
 import * as changes from './changes.js';
+import * as lineage from './lineage.js';
 import * as readiness from './readiness.js';
 import * as reports from './reports.js';
 
-const modules = [common, series, programs, prototypes, technologyCategories, technologies, testRuns, markets, roadModels, transfers, planTargets, changes, readiness, reports];
+const modules = [common, series, programs, prototypes, technologyCategories, technologies, testRuns, markets, roadModels, transfers, planTargets, changes, lineage, readiness, reports];
 
 export function namedSchemas(): { $id: string }[] {
   const seen = new Map<string, { $id: string }>();

@@ -1,6 +1,7 @@
 // The REST API v1, one module per resource. Registered after @fastify/swagger.
 import type { FastifyInstance } from 'fastify';
 import { changesRoutes } from './changes.js';
+import { lineageRoutes } from './lineage.js';
 import { marketsRoutes } from './markets.js';
 import { planTargetsRoutes } from './plan-targets.js';
 import { programsRoutes } from './programs.js';
@@ -25,6 +26,7 @@ export async function apiV1Routes(app: FastifyInstance) {
   await app.register(roadModelsRoutes);
   await app.register(transfersRoutes);
   await app.register(planTargetsRoutes);
+  await app.register(lineageRoutes);
   await app.register(readinessRoutes);
   await app.register(reportsRoutes);
   await app.register(changesRoutes);

@@ -1,0 +1,748 @@
+// The lineage graph (DESIGN §3), race → road:
+//
+//   series → program → prototype → test run ─evidence→ technology ─derives→ technology ─transfer→ road model
+//                 ├──────────── program_run ─────↗ (a run's race context)
+//                 └──────────────────── origin ──────────────────↗
+//
+// Edge semantics chosen here:
+// - `evidence` edges come only from completed runs (EVD-1); a run in any other status keeps its
+//   prototype/program edges but leads to no technology.
+// - Rejected transfers are not lineage edges: the technology does not feed that road model.
+// - A prototype's road model (road prototypes) is not a lineage edge: it points road → race.
+// - A walk never turns round: upstream follows edges backwards only, downstream forwards only.
+// - `depth` is hops in the full graph, whatever kinds are shown, so a depth means the same thing
+//   with or without hidden kinds.
+//
+// One recursive query walks the indexed edge tables breadth first (each edge kind is its own
+// recursive SELECT, so every step is an index lookup); labels and edges among the found nodes
+// are then fetched with one query each. Hidden kinds are contracted into implied edges and runs
+// are folded into per-technology groups in memory, over the small found subgraph.
+import type Database from 'better-sqlite3';
+import type { Db } from '../db.js';
+import { MalformedInputError, NotFoundError } from './errors.js';
+
+export const LINEAGE_NODE_KINDS = ['series', 'program', 'prototype', 'test-run', 'technology', 'road-model'] as const;
+export type LineageNodeKind = (typeof LINEAGE_NODE_KINDS)[number];
+/** Kinds of nodes in a result: the graph's kinds plus groups of runs. */
+export const LINEAGE_RESULT_KINDS = [...LINEAGE_NODE_KINDS, 'run-group'] as const;
+export type LineageResultKind = (typeof LINEAGE_RESULT_KINDS)[number];
+export const LINEAGE_DIRECTIONS = ['upstream', 'downstream'] as const;
+export type LineageDirection = (typeof LINEAGE_DIRECTIONS)[number];
+export const LINEAGE_EDGE_TYPES = [
+  'series_program',
+  'program_prototype',
+  'prototype_run',
+  'program_run',
+  'evidence',
+  'derives',
+  'origin',
+  'transfer',
+  'implied',
+] as const;
+export type LineageEdgeType = (typeof LINEAGE_EDGE_TYPES)[number];
+type RealEdgeType = Exclude<LineageEdgeType, 'implied'>;
+
+export const LINEAGE_MIN_DEPTH = 1;
+export const LINEAGE_MAX_DEPTH = 10;
+export const LINEAGE_DEFAULT_LIMIT = 500;
+export const LINEAGE_MAX_LIMIT = 2000;
+/**
+ * The walk stops after this many (node, depth) rows, nearest first; the result is then
+ * `truncated`. It bounds the work of one request whatever the graph, while leaving room for
+ * thousands of runs that fold into a few groups.
+ */
+export const LINEAGE_WALK_CAP = 20_000;
+
+const KIND_ORDER: Record<LineageResultKind, number> = {
+  series: 0,
+  program: 1,
+  prototype: 2,
+  'test-run': 3,
+  'run-group': 4,
+  technology: 5,
+  'road-model': 6,
+};
+const KIND_BIT: Record<LineageNodeKind, number> = {
+  series: 1,
+  program: 2,
+  prototype: 4,
+  'test-run': 8,
+  technology: 16,
+  'road-model': 32,
+};
+const EDGE_ENDS: Record<RealEdgeType, [LineageNodeKind, LineageNodeKind]> = {
+  series_program: ['series', 'program'],
+  program_prototype: ['program', 'prototype'],
+  prototype_run: ['prototype', 'test-run'],
+  program_run: ['program', 'test-run'],
+  evidence: ['test-run', 'technology'],
+  derives: ['technology', 'technology'],
+  origin: ['program', 'technology'],
+  transfer: ['technology', 'road-model'],
+};
+const PAGE_PATH: Record<LineageNodeKind, string> = {
+  series: '/series',
+  program: '/programs',
+  prototype: '/prototypes',
+  'test-run': '/test-runs',
+  technology: '/technologies',
+  'road-model': '/road-models',
+};
+const TABLE: Record<LineageNodeKind, string> = {
+  series: 'series',
+  program: 'programs',
+  prototype: 'prototypes',
+  'test-run': 'test_runs',
+  technology: 'technologies',
+  'road-model': 'road_models',
+};
+
+export type EvidenceOutcome = 'pass' | 'fail' | 'inconclusive';
+
+export interface LineageNode {
+  id: string;
+  kind: LineageResultKind;
+  label: string;
+  depth: number;
+  href: string;
+  /** Prototype and test run code. */
+  code?: string;
+  /** Program, test run and road model status. */
+  status?: string;
+  /** Technology domain (hardware, software). */
+  domain?: string;
+  /** Run groups: the technology whose runs these are, and their evidence outcomes for it. */
+  technology_id?: number;
+  count?: number;
+  passes?: number;
+  fails?: number;
+  inconclusive?: number;
+}
+
+export interface LineageEdge {
+  from: string;
+  to: string;
+  type: LineageEdgeType;
+  implied?: boolean;
+  /** Implied edges: the hidden kinds the contracted paths pass through. */
+  via?: LineageNodeKind[];
+  outcome?: EvidenceOutcome;
+  stage?: string;
+  failing?: boolean;
+  suspect?: boolean;
+}
+
+export interface LineageGraph {
+  root: string;
+  direction: LineageDirection;
+  depth: number;
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+  truncated: boolean;
+}
+
+/** A query as it arrives (API query string or page URL): lists may be repeated or comma-separated. */
+export interface LineageQueryInput {
+  node: string;
+  direction?: string;
+  depth?: number;
+  kinds?: string | string[];
+  expand?: string | string[];
+  limit?: number;
+}
+
+export interface LineageQuery {
+  node: { kind: LineageNodeKind; id: number };
+  direction: LineageDirection;
+  depth: number;
+  /** Kinds shown; the root is shown whatever its kind. */
+  kinds: Set<LineageNodeKind>;
+  /** Technologies whose runs are listed one by one instead of as a group. */
+  expand: Set<number>;
+  limit: number;
+}
+
+export interface LineageOptions {
+  /** Transfers to mark `suspect: true` (SUS-1/SUS-2 work supplies them). */
+  suspectTransferIds?: ReadonlySet<number>;
+  /** Rows the walk may visit; LINEAGE_WALK_CAP unless a test wants it smaller. */
+  walkCap?: number;
+}
+
+const NODE_ID = /^([a-z-]+):([1-9][0-9]{0,15})$/;
+
+function isNodeKind(kind: string): kind is LineageNodeKind {
+  return (LINEAGE_NODE_KINDS as readonly string[]).includes(kind);
+}
+
+export function nodeId(kind: LineageResultKind, id: number): string {
+  return `${kind}:${id}`;
+}
+
+/** `road-model:12` → { kind, id }; a MalformedInputError (400) naming `path` otherwise. */
+export function parseNodeId(value: string, path = '/node'): { kind: LineageNodeKind; id: number } {
+  const match = NODE_ID.exec(value.trim());
+  if (!match) throw new MalformedInputError([{ path, message: `"${value}" is not a node id like road-model:12` }]);
+  const kind = match[1]!;
+  if (!isNodeKind(kind)) {
+    throw new MalformedInputError([{ path, message: `unknown node kind "${kind}"; kinds are ${LINEAGE_NODE_KINDS.join(', ')}` }]);
+  }
+  const id = Number(match[2]);
+  if (!Number.isSafeInteger(id)) throw new MalformedInputError([{ path, message: `"${value}" has an id out of range` }]);
+  return { kind, id };
+}
+
+function listValues(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+function bounded(value: number | undefined, fallback: number, min: number, max: number, path: string): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new MalformedInputError([{ path, message: `must be an integer from ${min} to ${max}` }]);
+  }
+  return n;
+}
+
+/** Validates and normalises a query; every refusal is a 400 naming the parameter. */
+export function parseLineageQuery(input: LineageQueryInput): LineageQuery {
+  const node = parseNodeId(input.node);
+  const direction = input.direction ?? 'upstream';
+  if (!(LINEAGE_DIRECTIONS as readonly string[]).includes(direction)) {
+    throw new MalformedInputError([{ path: '/direction', message: 'must be upstream or downstream' }]);
+  }
+  const kindList = listValues(input.kinds);
+  const kinds = new Set<LineageNodeKind>();
+  for (const k of kindList) {
+    if (!isNodeKind(k)) {
+      throw new MalformedInputError([{ path: '/kinds', message: `unknown node kind "${k}"; kinds are ${LINEAGE_NODE_KINDS.join(', ')}` }]);
+    }
+    kinds.add(k);
+  }
+  const expand = new Set<number>();
+  for (const e of listValues(input.expand)) {
+    // A group's own id expands it too, so a page can put the id of the node clicked in the URL.
+    const parsed = e.startsWith('run-group:') ? parseNodeId(`technology:${e.slice('run-group:'.length)}`, '/expand') : parseNodeId(e, '/expand');
+    if (parsed.kind !== 'technology') {
+      throw new MalformedInputError([{ path: '/expand', message: `"${e}" is not a technology node id (expand takes technology:<id>)` }]);
+    }
+    expand.add(parsed.id);
+  }
+  return {
+    node,
+    direction: direction as LineageDirection,
+    depth: bounded(input.depth, LINEAGE_MIN_DEPTH, LINEAGE_MIN_DEPTH, LINEAGE_MAX_DEPTH, '/depth'),
+    kinds: kinds.size ? kinds : new Set(LINEAGE_NODE_KINDS),
+    expand,
+    // The API caps the limit at LINEAGE_MAX_LIMIT; callers inside the app may ask for more.
+    limit: bounded(input.limit, LINEAGE_DEFAULT_LIMIT, 1, Number.MAX_SAFE_INTEGER, '/limit'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL. Each edge kind is one recursive SELECT joined on an indexed column; UNION drops repeated
+// (node, depth) rows and ORDER BY depth makes the queue breadth first, so a node's first row is
+// at its least depth and LIMIT keeps the nodes nearest the start. CROSS JOIN fixes the join order
+// (the one queued row first, then index lookups) whatever statistics ANALYZE leaves.
+
+const STEP = 'w.depth < @depth';
+const DOWNSTREAM_STEPS = [
+  `SELECT 'program', p.id, w.depth + 1 FROM walk w CROSS JOIN programs p ON p.series_id = w.id WHERE w.kind = 'series' AND ${STEP}`,
+  `SELECT 'prototype', pp.prototype_id, w.depth + 1 FROM walk w CROSS JOIN prototype_programs pp ON pp.program_id = w.id WHERE w.kind = 'program' AND ${STEP}`,
+  `SELECT 'test-run', r.id, w.depth + 1 FROM walk w CROSS JOIN test_runs r ON r.program_id = w.id WHERE w.kind = 'program' AND ${STEP}`,
+  `SELECT 'technology', t.id, w.depth + 1 FROM walk w CROSS JOIN technologies t ON t.origin_program_id = w.id WHERE w.kind = 'program' AND ${STEP}`,
+  `SELECT 'test-run', r.id, w.depth + 1 FROM walk w CROSS JOIN test_runs r ON r.prototype_id = w.id WHERE w.kind = 'prototype' AND ${STEP}`,
+  `SELECT 'technology', e.technology_id, w.depth + 1 FROM walk w CROSS JOIN test_runs r CROSS JOIN evidence e
+     WHERE r.id = w.id AND e.test_run_id = r.id AND w.kind = 'test-run' AND r.status = 'completed' AND ${STEP}`,
+  `SELECT 'technology', d.child_id, w.depth + 1 FROM walk w CROSS JOIN technology_derivations d ON d.parent_id = w.id WHERE w.kind = 'technology' AND ${STEP}`,
+  `SELECT 'road-model', x.road_model_id, w.depth + 1 FROM walk w CROSS JOIN transfers x ON x.technology_id = w.id
+     WHERE w.kind = 'technology' AND x.stage <> 'rejected' AND ${STEP}`,
+];
+const UPSTREAM_STEPS = [
+  `SELECT 'series', p.series_id, w.depth + 1 FROM walk w CROSS JOIN programs p ON p.id = w.id WHERE w.kind = 'program' AND ${STEP}`,
+  `SELECT 'program', pp.program_id, w.depth + 1 FROM walk w CROSS JOIN prototype_programs pp ON pp.prototype_id = w.id WHERE w.kind = 'prototype' AND ${STEP}`,
+  `SELECT 'prototype', r.prototype_id, w.depth + 1 FROM walk w CROSS JOIN test_runs r ON r.id = w.id WHERE w.kind = 'test-run' AND ${STEP}`,
+  `SELECT 'program', r.program_id, w.depth + 1 FROM walk w CROSS JOIN test_runs r ON r.id = w.id
+     WHERE w.kind = 'test-run' AND r.program_id IS NOT NULL AND ${STEP}`,
+  // Without a fixed order the planner may drive from the status index over every completed run.
+  `SELECT 'test-run', e.test_run_id, w.depth + 1 FROM walk w CROSS JOIN evidence e CROSS JOIN test_runs r
+     WHERE e.technology_id = w.id AND r.id = e.test_run_id AND w.kind = 'technology' AND r.status = 'completed' AND ${STEP}`,
+  `SELECT 'program', t.origin_program_id, w.depth + 1 FROM walk w CROSS JOIN technologies t ON t.id = w.id
+     WHERE w.kind = 'technology' AND t.origin_program_id IS NOT NULL AND ${STEP}`,
+  `SELECT 'technology', d.parent_id, w.depth + 1 FROM walk w CROSS JOIN technology_derivations d ON d.child_id = w.id WHERE w.kind = 'technology' AND ${STEP}`,
+  `SELECT 'technology', x.technology_id, w.depth + 1 FROM walk w CROSS JOIN transfers x ON x.road_model_id = w.id
+     WHERE w.kind = 'road-model' AND x.stage <> 'rejected' AND ${STEP}`,
+];
+
+function walkSql(steps: string[]): string {
+  return `WITH RECURSIVE walk(kind, id, depth) AS (
+    SELECT @kind, @id, 0
+    UNION ${steps.join('\n    UNION ')}
+    ORDER BY 3 LIMIT @cap
+  )
+  SELECT kind, id, depth FROM walk`;
+}
+
+export const LINEAGE_WALK_SQL: Record<LineageDirection, string> = {
+  downstream: walkSql(DOWNSTREAM_STEPS),
+  upstream: walkSql(UPSTREAM_STEPS),
+};
+
+const ids = (param: string) => `(SELECT value FROM json_each(@${param}))`;
+
+/**
+ * Every edge among the found nodes except evidence (fetched with the runs' groups). Each branch is
+ * driven by one id list through an index; the unary `+` keeps the other list a mere filter (two
+ * indexed IN lists would probe their cross product).
+ */
+export const LINEAGE_EDGES_SQL = `
+  SELECT 'series_program' AS type, series_id AS a, id AS b, NULL AS stage, NULL AS xid FROM programs
+    WHERE id IN ${ids('program')} AND +series_id IN ${ids('series')}
+  UNION ALL SELECT 'program_prototype', program_id, prototype_id, NULL, NULL FROM prototype_programs
+    WHERE prototype_id IN ${ids('prototype')} AND +program_id IN ${ids('program')}
+  UNION ALL SELECT 'prototype_run', prototype_id, id, NULL, NULL FROM test_runs
+    WHERE id IN ${ids('run')} AND +prototype_id IN ${ids('prototype')}
+  UNION ALL SELECT 'program_run', program_id, id, NULL, NULL FROM test_runs
+    WHERE id IN ${ids('run')} AND +program_id IN ${ids('program')}
+  UNION ALL SELECT 'derives', parent_id, child_id, NULL, NULL FROM technology_derivations
+    WHERE child_id IN ${ids('technology')} AND +parent_id IN ${ids('technology')}
+  UNION ALL SELECT 'origin', origin_program_id, id, NULL, NULL FROM technologies
+    WHERE id IN ${ids('technology')} AND +origin_program_id IN ${ids('program')}
+  UNION ALL SELECT 'transfer', technology_id, road_model_id, stage, id FROM transfers
+    WHERE road_model_id IN ${ids('model')} AND +technology_id IN ${ids('technology')} AND stage <> 'rejected'`;
+
+/** The evidence of the found runs that counts (completed runs), for edges and run groups. */
+export const LINEAGE_RUN_EVIDENCE_SQL = `
+  SELECT e.test_run_id, e.technology_id, e.outcome FROM test_runs r CROSS JOIN evidence e
+  WHERE r.id IN ${ids('run')} AND +r.status = 'completed' AND e.test_run_id = r.id`;
+
+export const LINEAGE_LABEL_SQL: Record<LineageNodeKind, string> = {
+  series: `SELECT id, name FROM series WHERE id IN ${ids('ids')}`,
+  program: `SELECT p.id, s.name AS series, p.season, p.class, p.entry, p.status FROM programs p CROSS JOIN series s ON s.id = p.series_id
+    WHERE p.id IN ${ids('ids')}`,
+  prototype: `SELECT id, code, name FROM prototypes WHERE id IN ${ids('ids')}`,
+  'test-run': `SELECT id, code, title, status FROM test_runs WHERE id IN ${ids('ids')}`,
+  technology: `SELECT id, name, domain FROM technologies WHERE id IN ${ids('ids')}`,
+  'road-model': `SELECT id, name, status FROM road_models WHERE id IN ${ids('ids')}`,
+};
+
+interface Statements {
+  walk: Record<LineageDirection, Database.Statement>;
+  exists: Record<LineageNodeKind, Database.Statement>;
+  edges: Database.Statement;
+  runEvidence: Database.Statement;
+  labels: Record<LineageNodeKind, Database.Statement>;
+}
+
+const statementCache = new WeakMap<Database.Database, Statements>();
+
+function statements(db: Db): Statements {
+  let s = statementCache.get(db.sqlite);
+  if (!s) {
+    const p = (text: string) => db.sqlite.prepare(text);
+    const perKind = (make: (k: LineageNodeKind) => string) =>
+      Object.fromEntries(LINEAGE_NODE_KINDS.map((k) => [k, p(make(k))])) as Record<LineageNodeKind, Database.Statement>;
+    s = {
+      walk: { downstream: p(LINEAGE_WALK_SQL.downstream).raw(true), upstream: p(LINEAGE_WALK_SQL.upstream).raw(true) },
+      exists: perKind((k) => `SELECT 1 FROM ${TABLE[k]} WHERE id = ?`),
+      edges: p(LINEAGE_EDGES_SQL).raw(true),
+      runEvidence: p(LINEAGE_RUN_EVIDENCE_SQL).raw(true),
+      labels: perKind((k) => LINEAGE_LABEL_SQL[k]),
+    };
+    statementCache.set(db.sqlite, s);
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The graph in memory
+
+interface RawNode {
+  kind: LineageNodeKind;
+  id: number;
+  depth: number;
+}
+
+interface WorkEdge {
+  from: string;
+  to: string;
+  type: LineageEdgeType;
+  outcome?: EvidenceOutcome;
+  stage?: string;
+  failing?: boolean;
+  suspect?: boolean;
+  /** Implied edges: bitmask of hidden kinds passed through. */
+  via?: number;
+  /** Implied edges: what each first hop of the contracted paths contributes (runs fold by it). */
+  firstHops?: Map<string, Reach>;
+}
+
+interface Walked {
+  nodes: Map<string, RawNode>;
+  capped: boolean;
+}
+
+function walk(db: Db, query: LineageQuery, cap: number): Walked {
+  const rows = statements(db)
+    .walk[query.direction].all({ kind: query.node.kind, id: query.node.id, depth: query.depth, cap: cap + 1 }) as [
+    LineageNodeKind,
+    number,
+    number,
+  ][];
+  const nodes = new Map<string, RawNode>();
+  const kept = Math.min(rows.length, cap);
+  for (let i = 0; i < kept; i++) {
+    const [kind, id, depth] = rows[i]!;
+    const key = `${kind}:${id}`;
+    const had = nodes.get(key);
+    if (!had) nodes.set(key, { kind, id, depth });
+    else if (depth < had.depth) had.depth = depth;
+  }
+  return { nodes, capped: rows.length > cap };
+}
+
+function idsOf(nodes: Iterable<RawNode>, kind: LineageNodeKind): number[] {
+  const out: number[] = [];
+  for (const n of nodes) if (n.kind === kind) out.push(n.id);
+  return out;
+}
+
+interface RunEvidence {
+  technologyId: number;
+  outcome: EvidenceOutcome;
+}
+
+function edgesAmong(db: Db, nodes: Map<string, RawNode>, options: LineageOptions) {
+  const s = statements(db);
+  const list = (kind: LineageNodeKind) => JSON.stringify(idsOf(nodes.values(), kind));
+  const runs = list('test-run');
+  const edges: WorkEdge[] = [];
+  const rows = s.edges.all({
+    series: list('series'),
+    program: list('program'),
+    prototype: list('prototype'),
+    run: runs,
+    technology: list('technology'),
+    model: list('road-model'),
+  }) as [RealEdgeType, number, number, string | null, number | null][];
+  for (const [type, a, b, stage, xid] of rows) {
+    const [fromKind, toKind] = EDGE_ENDS[type];
+    const edge: WorkEdge = { from: `${fromKind}:${a}`, to: `${toKind}:${b}`, type };
+    if (type === 'transfer') {
+      edge.stage = stage!;
+      if (xid !== null && options.suspectTransferIds?.has(xid)) edge.suspect = true;
+    }
+    edges.push(edge);
+  }
+  const runEvidence = new Map<number, RunEvidence[]>();
+  for (const [runId, technologyId, outcome] of s.runEvidence.all({ run: runs }) as [number, number, EvidenceOutcome][]) {
+    let list = runEvidence.get(runId);
+    if (!list) runEvidence.set(runId, (list = []));
+    list.push({ technologyId, outcome });
+    if (nodes.has(`technology:${technologyId}`)) {
+      const edge: WorkEdge = { from: `test-run:${runId}`, to: `technology:${technologyId}`, type: 'evidence', outcome };
+      if (outcome === 'fail') edge.failing = true;
+      edges.push(edge);
+    }
+  }
+  return { edges, runEvidence };
+}
+
+interface Reach {
+  via: number;
+  failing: boolean;
+  suspect: boolean;
+}
+
+/**
+ * Replaces paths through hidden nodes by implied edges between the visible nodes on either side.
+ * The found subgraph is acyclic (edges go race → road, derivations are acyclic: DER-1), so what
+ * each hidden node reaches is computed once, in reverse topological order.
+ */
+function contract(nodes: Map<string, RawNode>, edges: WorkEdge[], visible: (key: string) => boolean): WorkEdge[] {
+  const out = new Map<string, WorkEdge[]>();
+  const indegree = new Map<string, number>();
+  for (const key of nodes.keys()) indegree.set(key, 0);
+  for (const e of edges) {
+    let list = out.get(e.from);
+    if (!list) out.set(e.from, (list = []));
+    list.push(e);
+    indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
+  }
+  const order: string[] = [];
+  for (const [key, d] of indegree) if (d === 0) order.push(key);
+  for (let i = 0; i < order.length; i++) {
+    for (const e of out.get(order[i]!) ?? []) {
+      const d = indegree.get(e.to)! - 1;
+      indegree.set(e.to, d);
+      if (d === 0) order.push(e.to);
+    }
+  }
+  const reach = new Map<string, Map<string, Reach>>();
+  const merge = (into: Map<string, Reach>, target: string, r: Reach) => {
+    const had = into.get(target);
+    if (had) {
+      had.via |= r.via;
+      had.failing ||= r.failing;
+      had.suspect ||= r.suspect;
+    } else into.set(target, { ...r });
+  };
+  // What a path starting with edge e reaches: the visible end, or what the hidden end reaches.
+  const through = (e: WorkEdge, each: (target: string, r: Reach) => void) => {
+    const failing = e.failing === true;
+    const suspect = e.suspect === true;
+    if (visible(e.to)) return each(e.to, { via: 0, failing, suspect });
+    const bit = KIND_BIT[nodes.get(e.to)!.kind];
+    for (const [target, r] of reach.get(e.to) ?? []) {
+      each(target, { via: r.via | bit, failing: failing || r.failing, suspect: suspect || r.suspect });
+    }
+  };
+  for (let i = order.length - 1; i >= 0; i--) {
+    const key = order[i]!;
+    if (visible(key)) continue;
+    const mine = new Map<string, Reach>();
+    for (const e of out.get(key) ?? []) through(e, (target, r) => merge(mine, target, r));
+    reach.set(key, mine);
+  }
+
+  const result: WorkEdge[] = edges.filter((e) => visible(e.from) && visible(e.to));
+  const implied = new Map<string, WorkEdge>();
+  for (const e of edges) {
+    if (!visible(e.from) || visible(e.to)) continue;
+    through(e, (target, r) => {
+      const pair = `${e.from}>${target}`;
+      let edge = implied.get(pair);
+      if (!edge) {
+        edge = { from: e.from, to: target, type: 'implied', via: 0, firstHops: new Map() };
+        implied.set(pair, edge);
+      }
+      edge.via! |= r.via;
+      if (r.failing) edge.failing = true;
+      if (r.suspect) edge.suspect = true;
+      merge(edge.firstHops!, e.to, r);
+    });
+  }
+  result.push(...implied.values());
+  return result;
+}
+
+interface Group {
+  technologyId: number;
+  depth: number;
+  count: number;
+  passes: number;
+  fails: number;
+  inconclusive: number;
+}
+
+interface DisplayNode {
+  key: string;
+  kind: LineageResultKind;
+  id: number;
+  depth: number;
+  group?: Group;
+}
+
+/**
+ * Folds runs into one node per technology they are evidence for (a run with evidence for two
+ * technologies counts in both groups). A run stays a node of its own when it is the root, when it
+ * has no counting evidence (not completed, or none recorded), or when one of its technologies is
+ * expanded.
+ */
+function groupRuns(
+  nodes: DisplayNode[],
+  edges: WorkEdge[],
+  runEvidence: Map<number, RunEvidence[]>,
+  expand: Set<number>,
+  rootKey: string,
+): { nodes: DisplayNode[]; edges: WorkEdge[] } {
+  const foldedInto = new Map<string, number[]>();
+  const groups = new Map<number, Group>();
+  const kept: DisplayNode[] = [];
+  for (const n of nodes) {
+    const evidence = n.kind === 'test-run' && n.key !== rootKey ? runEvidence.get(n.id) : undefined;
+    if (!evidence || evidence.length === 0 || evidence.some((e) => expand.has(e.technologyId))) {
+      kept.push(n);
+      continue;
+    }
+    foldedInto.set(
+      n.key,
+      evidence.map((e) => e.technologyId),
+    );
+    for (const e of evidence) {
+      let g = groups.get(e.technologyId);
+      if (!g) groups.set(e.technologyId, (g = { technologyId: e.technologyId, depth: n.depth, count: 0, passes: 0, fails: 0, inconclusive: 0 }));
+      g.depth = Math.min(g.depth, n.depth);
+      g.count++;
+      if (e.outcome === 'pass') g.passes++;
+      else if (e.outcome === 'fail') g.fails++;
+      else g.inconclusive++;
+    }
+  }
+  if (groups.size === 0) return { nodes, edges };
+  for (const g of groups.values()) {
+    kept.push({ key: nodeId('run-group', g.technologyId), kind: 'run-group', id: g.technologyId, depth: g.depth, group: g });
+  }
+
+  const merged = new Map<string, WorkEdge>();
+  const add = (e: WorkEdge) => {
+    const k = `${e.from}>${e.to}>${e.type}`;
+    const had = merged.get(k);
+    if (!had) return void merged.set(k, e);
+    if (e.via !== undefined) had.via = (had.via ?? 0) | e.via;
+    if (e.failing) had.failing = true;
+    if (e.suspect) had.suspect = true;
+  };
+  const groupKey = (technologyKey: string) => `run-group:${technologyKey.slice('technology:'.length)}`;
+  for (const e of edges) {
+    const fromGroups = foldedInto.has(e.from);
+    const intoGroups = foldedInto.get(e.to);
+    if (fromGroups) {
+      // Out of a folded run: evidence edges become one edge per group (added below); an implied
+      // edge leaves from the groups of the technologies its paths start with.
+      if (e.type === 'implied') {
+        for (const [hop, r] of e.firstHops ?? []) {
+          const edge: WorkEdge = { from: groupKey(hop), to: e.to, type: 'implied', via: r.via };
+          if (r.failing) edge.failing = true;
+          if (r.suspect) edge.suspect = true;
+          add(edge);
+        }
+      }
+      continue;
+    }
+    if (intoGroups) {
+      for (const t of intoGroups) add({ ...e, to: nodeId('run-group', t) });
+      continue;
+    }
+    add(e);
+  }
+  const present = new Set(nodes.map((n) => n.key));
+  for (const g of groups.values()) {
+    const tech = nodeId('technology', g.technologyId);
+    if (!present.has(tech)) continue;
+    const edge: WorkEdge = { from: nodeId('run-group', g.technologyId), to: tech, type: 'evidence' };
+    if (g.fails > 0) edge.failing = true;
+    add(edge);
+  }
+  return { nodes: kept, edges: [...merged.values()] };
+}
+
+function compareNodes(a: DisplayNode, b: DisplayNode): number {
+  return a.depth - b.depth || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.id - b.id;
+}
+
+function label(db: Db, nodes: DisplayNode[]): LineageNode[] {
+  const s = statements(db);
+  const wanted = new Map<LineageNodeKind, Set<number>>();
+  const want = (kind: LineageNodeKind, id: number) => {
+    let set = wanted.get(kind);
+    if (!set) wanted.set(kind, (set = new Set()));
+    set.add(id);
+  };
+  for (const n of nodes) want(n.kind === 'run-group' ? 'technology' : n.kind, n.id);
+  const rows = new Map<string, Record<string, unknown>>();
+  for (const [kind, set] of wanted) {
+    for (const row of s.labels[kind].all({ ids: JSON.stringify([...set]) }) as Record<string, unknown>[]) {
+      rows.set(`${kind}:${row.id as number}`, row);
+    }
+  }
+  return nodes.map((n) => {
+    const base = { id: n.key, kind: n.kind, depth: n.depth };
+    if (n.kind === 'run-group') {
+      const g = n.group!;
+      const tech = rows.get(`technology:${g.technologyId}`);
+      return {
+        ...base,
+        label: `${g.count} run${g.count === 1 ? '' : 's'} of ${String(tech?.name ?? `technology ${g.technologyId}`)}`,
+        href: `/test-runs?technology_id=${g.technologyId}&status=completed`,
+        technology_id: g.technologyId,
+        count: g.count,
+        passes: g.passes,
+        fails: g.fails,
+        inconclusive: g.inconclusive,
+      };
+    }
+    const row = rows.get(n.key) ?? {};
+    const href = `${PAGE_PATH[n.kind]}/${n.id}`;
+    switch (n.kind) {
+      case 'series':
+        return { ...base, label: String(row.name ?? n.key), href };
+      case 'program': {
+        const parts = [row.series, row.season, row.class, row.entry].filter((p) => typeof p === 'string' && p !== '');
+        return { ...base, label: parts.join(' ') || n.key, href, status: String(row.status ?? '') };
+      }
+      case 'prototype':
+        return { ...base, label: row.name ? `${String(row.code)} ${String(row.name)}` : String(row.code ?? n.key), href, code: String(row.code ?? '') };
+      case 'test-run':
+        return { ...base, label: `${String(row.code ?? n.key)} ${String(row.title ?? '')}`.trim(), href, code: String(row.code ?? ''), status: String(row.status ?? '') };
+      case 'technology':
+        return { ...base, label: String(row.name ?? n.key), href, domain: String(row.domain ?? '') };
+      case 'road-model':
+        return { ...base, label: String(row.name ?? n.key), href, status: String(row.status ?? '') };
+    }
+  });
+}
+
+function viaKinds(mask: number): LineageNodeKind[] {
+  return LINEAGE_NODE_KINDS.filter((k) => (mask & KIND_BIT[k]) !== 0);
+}
+
+/** Throws NotFoundError (404) when the node does not exist. */
+export function assertLineageNode(db: Db, node: { kind: LineageNodeKind; id: number }): void {
+  if (statements(db).exists[node.kind].get(node.id) === undefined) throw new NotFoundError('node', nodeId(node.kind, node.id));
+}
+
+/** The lineage of one node (DESIGN §3). */
+export function getLineage(db: Db, query: LineageQuery, options: LineageOptions = {}): LineageGraph {
+  assertLineageNode(db, query.node);
+  const rootKey = nodeId(query.node.kind, query.node.id);
+  // One read transaction: the walk, edges and labels see the same snapshot.
+  return db.sqlite
+    .transaction(() => {
+      const walked = walk(db, query, options.walkCap ?? LINEAGE_WALK_CAP);
+      const { edges: rawEdges, runEvidence } = edgesAmong(db, walked.nodes, options);
+
+      const visible = (key: string) => key === rootKey || query.kinds.has(walked.nodes.get(key)!.kind);
+      const allShown = LINEAGE_NODE_KINDS.every((k) => query.kinds.has(k));
+      let edges = allShown ? rawEdges : contract(walked.nodes, rawEdges, visible);
+      let nodes: DisplayNode[] = [];
+      for (const [key, n] of walked.nodes) if (visible(key)) nodes.push({ key, kind: n.kind, id: n.id, depth: n.depth });
+      if (query.kinds.has('test-run')) ({ nodes, edges } = groupRuns(nodes, edges, runEvidence, query.expand, rootKey));
+
+      nodes.sort(compareNodes);
+      const truncated = walked.capped || nodes.length > query.limit;
+      if (nodes.length > query.limit) nodes = nodes.slice(0, query.limit);
+      const position = new Map(nodes.map((n, i) => [n.key, i]));
+      // A pair already joined by a real edge needs no implied one.
+      const direct = new Set(edges.filter((e) => e.type !== 'implied').map((e) => `${e.from}>${e.to}`));
+      const kept = edges
+        .filter((e) => position.has(e.from) && position.has(e.to))
+        .filter((e) => e.type !== 'implied' || !direct.has(`${e.from}>${e.to}`))
+        .sort((a, b) => position.get(a.from)! - position.get(b.from)! || position.get(a.to)! - position.get(b.to)! || a.type.localeCompare(b.type));
+
+      return {
+        root: rootKey,
+        direction: query.direction,
+        depth: query.depth,
+        nodes: label(db, nodes),
+        edges: kept.map((e) => {
+          const edge: LineageEdge = { from: e.from, to: e.to, type: e.type };
+          if (e.type === 'implied') {
+            edge.implied = true;
+            edge.via = viaKinds(e.via ?? 0);
+          }
+          if (e.outcome) edge.outcome = e.outcome;
+          if (e.stage) edge.stage = e.stage;
+          if (e.failing) edge.failing = true;
+          if (e.suspect) edge.suspect = true;
+          return edge;
+        }),
+        truncated,
+      };
+    })
+    .deferred();
+}

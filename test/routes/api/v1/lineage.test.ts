@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, createTestApp, json, type TestApp } from '../../../support/app.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  t.db.sqlite.exec(`
+    INSERT INTO series (id, name) VALUES (1, 'Formula E');
+    INSERT INTO programs (id, series_id, season, start_year, end_year, entry, car, status) VALUES
+      (1, 1, '2024-25', 2024, 2025, 'Nissan Formula E Team', 'Nissan e-4ORCE 05', 'completed');
+    INSERT INTO prototypes (id, code, kind) VALUES (1, 'FE-MULE-01', 'mule');
+    INSERT INTO prototype_programs (prototype_id, program_id) VALUES (1, 1);
+    INSERT INTO technology_categories (id, name) VALUES (1, 'Tyres');
+    INSERT INTO technologies (id, name, domain, category_id, origin_program_id) VALUES
+      (1, 'FE tyre compound', 'hardware', 1, 1), (2, 'Road tyre compound', 'hardware', 1, NULL);
+    INSERT INTO technology_derivations (parent_id, child_id) VALUES (1, 2);
+    INSERT INTO road_models (id, name, powertrain, status) VALUES (1, 'Ariya NISMO', 'ev', 'production');
+    INSERT INTO transfers (technology_id, road_model_id, stage) VALUES (2, 1, 'in_production');
+    INSERT INTO test_runs (id, code, prototype_id, program_id, title, venue_type, start_time, status) VALUES
+      (1, 'TR-2025-0001', 1, 1, 'Tyre wear', 'track', '2025-01-01T00:00:00.000Z', 'completed'),
+      (2, 'TR-2025-0002', 1, 1, 'Tyre wear 2', 'track', '2025-01-02T00:00:00.000Z', 'completed');
+    INSERT INTO evidence (test_run_id, technology_id, outcome) VALUES (1, 1, 'pass'), (2, 1, 'fail');
+  `);
+});
+afterAll(async () => t.close());
+
+const get = (query: string) => api(t.app).get(`/api/v1/lineage?${query}`);
+
+describe('GET /api/v1/lineage', () => {
+  it('answers the graph of a node with typed edges, runs grouped', async () => {
+    const res = await get('node=road-model:1&direction=upstream&depth=3');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const body = json(res);
+    expect(body).toMatchObject({ root: 'road-model:1', direction: 'upstream', depth: 3, truncated: false });
+    expect(body.nodes.map((n: { id: string; depth: number }) => [n.id, n.depth])).toEqual([
+      ['road-model:1', 0],
+      ['technology:2', 1],
+      ['technology:1', 2],
+      ['program:1', 3],
+      ['run-group:1', 3],
+    ]);
+    expect(body.nodes[0]).toEqual({ id: 'road-model:1', kind: 'road-model', label: 'Ariya NISMO', depth: 0, href: '/road-models/1', status: 'production' });
+    expect(body.nodes[4]).toMatchObject({ kind: 'run-group', count: 2, passes: 1, fails: 1, inconclusive: 0, technology_id: 1 });
+    expect(body.edges).toContainEqual({ from: 'technology:2', to: 'road-model:1', type: 'transfer', stage: 'in_production' });
+    expect(body.edges).toContainEqual({ from: 'run-group:1', to: 'technology:1', type: 'evidence', failing: true });
+    expect(body.edges).toContainEqual({ from: 'program:1', to: 'technology:1', type: 'origin' });
+  });
+
+  it('takes kinds and expand comma-separated or repeated', async () => {
+    const comma = json(await get('node=program:1&direction=downstream&depth=10&kinds=program,road-model'));
+    const repeated = json(await get('node=program:1&direction=downstream&depth=10&kinds=program&kinds=road-model'));
+    expect(repeated).toEqual(comma);
+    expect(comma.nodes.map((n: { id: string }) => n.id)).toEqual(['program:1', 'road-model:1']);
+    expect(comma.edges).toEqual([
+      { from: 'program:1', to: 'road-model:1', type: 'implied', implied: true, via: ['prototype', 'test-run', 'technology'], failing: true },
+    ]);
+    const expanded = json(await get('node=technology:1&depth=1&expand=technology:1'));
+    expect(expanded.nodes.map((n: { id: string }) => n.id)).toEqual(['technology:1', 'program:1', 'test-run:1', 'test-run:2']);
+    expect(expanded.edges).toContainEqual({ from: 'test-run:2', to: 'technology:1', type: 'evidence', outcome: 'fail', failing: true });
+  });
+
+  it('says when the node limit cut the graph', async () => {
+    const body = json(await get('node=road-model:1&depth=10&limit=2'));
+    expect(body.truncated).toBe(true);
+    expect(body.nodes).toHaveLength(2);
+    expect(body.edges).toEqual([{ from: 'technology:2', to: 'road-model:1', type: 'transfer', stage: 'in_production' }]);
+  });
+
+  it('refuses a malformed node id or an unknown kind with 400', async () => {
+    for (const [query, path] of [
+      ['node=nonsense', '/node'],
+      ['node=car:1', '/node'],
+      ['node=road-model:1&kinds=technology,car', '/kinds'],
+      ['node=road-model:1&expand=program:1', '/expand'],
+    ]) {
+      const res = await get(query!);
+      expect(res.statusCode, query).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(json(res)).toMatchObject({ type: '/problems/validation', status: 400, errors: [expect.objectContaining({ path })] });
+    }
+    expect((await api(t.app).get('/api/v1/lineage')).statusCode).toBe(400);
+    expect((await get('node=road-model:1&direction=sideways')).statusCode).toBe(400);
+  });
+
+  it('answers 404 for a node that does not exist', async () => {
+    const res = await get('node=road-model:999&direction=upstream');
+    expect(res.statusCode).toBe(404);
+    expect(json(res)).toMatchObject({ type: '/problems/not-found', detail: expect.stringContaining('road-model:999') });
+  });
+
+  it('takes depths from 1 to 10 and limits up to 2000', async () => {
+    for (const depth of ['0', '11', '-1', 'x', '2.5']) expect((await get(`node=road-model:1&depth=${depth}`)).statusCode, depth).toBe(400);
+    expect(json(await get('node=road-model:1')).depth).toBe(1);
+    expect((await get('node=road-model:1&depth=1')).statusCode).toBe(200);
+    expect((await get('node=road-model:1&depth=10')).statusCode).toBe(200);
+    expect((await get('node=road-model:1&limit=2001')).statusCode).toBe(400);
+    expect((await get('node=road-model:1&limit=0')).statusCode).toBe(400);
+    expect((await get('node=road-model:1&limit=2000')).statusCode).toBe(200);
+  });
+
+  it('needs a token', async () => {
+    const res = await api(t.app, { token: null }).get('/api/v1/lineage?node=road-model:1');
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('is documented as getLineage with named schemas', async () => {
+    const doc = json(await api(t.app).get('/api/v1/openapi.json'));
+    const op = doc.paths['/api/v1/lineage'].get;
+    expect(op.operationId).toBe('getLineage');
+    expect(op.tags).toEqual(['Lineage']);
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
+    expect(doc.components.schemas.LineageGraph).toBeTruthy();
+    expect(doc.components.schemas.LineageNode).toBeTruthy();
+    expect(doc.components.schemas.LineageEdge).toBeTruthy();
+  });
+});
