@@ -581,3 +581,125 @@ export const audit_events = sqliteTable(
     check('audit_events_action_check', oneOf('action', AUDIT_ACTIONS)),
   ],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Data exchange: attachments, import jobs, webhooks and their outbox.
+
+/** A file attached to a test run (telemetry, photo, report). Owned by the run; bytes on disk. */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    test_run_id: integer('test_run_id')
+      .notNull()
+      .references(() => test_runs.id),
+    filename: text('filename').notNull(),
+    content_type: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    // Relative to the data folder; never derived from the user's file name.
+    storage_path: text('storage_path').notNull(),
+    uploaded_by: integer('uploaded_by').references(() => users.id),
+    created_at: text('created_at').notNull().default(now),
+  },
+  (t) => [
+    index('attachments_test_run_id_idx').on(t.test_run_id, t.id),
+    index('attachments_uploaded_by_idx').on(t.uploaded_by),
+    uniqueIndex('attachments_storage_path_unique').on(t.storage_path),
+    check('attachments_size_check', sql`${t.size} >= 0`),
+  ],
+);
+
+export const IMPORT_JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export const IMPORT_MODES = ['all_or_nothing', 'valid_rows'] as const;
+
+export const import_jobs = sqliteTable(
+  'import_jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull().default('test_runs'),
+    status: text('status').notNull(),
+    dry_run: integer('dry_run', { mode: 'boolean' }).notNull().default(false),
+    mode: text('mode').notNull().default('all_or_nothing'),
+    filename: text('filename').notNull().default(''),
+    // Relative to the data folder: the uploaded file while the job needs it.
+    source_path: text('source_path'),
+    rows_read: integer('rows_read').notNull().default(0),
+    rows_valid: integer('rows_valid').notNull().default(0),
+    rows_created: integer('rows_created').notNull().default(0),
+    rows_updated: integer('rows_updated').notNull().default(0),
+    rows_unchanged: integer('rows_unchanged').notNull().default(0),
+    error_count: integer('error_count').notNull().default(0),
+    message: text('message').notNull().default(''),
+    created_by: integer('created_by').references(() => users.id),
+    created_at: text('created_at').notNull().default(now),
+    started_at: text('started_at'),
+    finished_at: text('finished_at'),
+  },
+  (t) => [
+    index('import_jobs_status_idx').on(t.status, t.id),
+    index('import_jobs_created_by_idx').on(t.created_by, t.id),
+    check('import_jobs_status_check', oneOf('status', IMPORT_JOB_STATUSES)),
+    check('import_jobs_mode_check', oneOf('mode', IMPORT_MODES)),
+  ],
+);
+
+/** Row errors of an import job (row, column, message). Owned by the job. */
+export const import_job_errors = sqliteTable(
+  'import_job_errors',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    job_id: integer('job_id')
+      .notNull()
+      .references(() => import_jobs.id),
+    row: integer('row').notNull(),
+    column: text('column').notNull().default(''),
+    message: text('message').notNull(),
+  },
+  (t) => [index('import_job_errors_job_id_idx').on(t.job_id, t.row, t.id)],
+);
+
+export const WEBHOOK_EVENTS = ['test_run.created', 'test_run.updated', 'transfer.suspect', 'readiness.changed', 'import.finished'] as const;
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+
+export const webhooks = sqliteTable(
+  'webhooks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    url: text('url').notNull(),
+    // Comma-separated subset of WEBHOOK_EVENTS.
+    events: text('events').notNull(),
+    // Per-hook HMAC-SHA256 key; needed in clear to sign, shown once at creation.
+    secret: text('secret').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    description: text('description').notNull().default(''),
+    ...editable,
+  },
+  (t) => [index('webhooks_updated_at_idx').on(t.updated_at, t.id)],
+);
+
+/** The outbox: one row per event and hook, written in the transaction of the change. */
+export const webhook_deliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    webhook_id: integer('webhook_id')
+      .notNull()
+      .references(() => webhooks.id),
+    event: text('event').notNull(),
+    payload: text('payload').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    next_attempt_at: text('next_attempt_at').notNull().default(now),
+    last_status: integer('last_status'),
+    last_error: text('last_error').notNull().default(''),
+    created_at: text('created_at').notNull().default(now),
+    delivered_at: text('delivered_at'),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx').on(t.status, t.next_attempt_at, t.id),
+    index('webhook_deliveries_webhook_id_idx').on(t.webhook_id, t.id),
+    check('webhook_deliveries_status_check', oneOf('status', DELIVERY_STATUSES)),
+    check('webhook_deliveries_event_check', oneOf('event', WEBHOOK_EVENTS)),
+  ],
+);

@@ -1,0 +1,72 @@
+// axe-core on every main page (with demo data, so that tables and forms are full): no serious or
+// critical violation, and no CSP violation while the pages load.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeBrowser, launchBrowser, signedInContext, startLiveApp, watchedPage, type LiveApp } from './support/browser.js';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+const MAIN_PAGES = [
+  '/',
+  '/test-runs',
+  '/test-runs/new',
+  '/test-runs/1',
+  '/technologies',
+  '/technologies/1',
+  '/programs',
+  '/programs/1',
+  '/prototypes',
+  '/prototypes/1',
+  '/road-models',
+  '/road-models/1',
+  '/transfers',
+  '/transfers/1',
+  '/series',
+  '/series/1',
+];
+
+describeBrowser('accessibility of the main pages', () => {
+  let live: LiveApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  beforeAll(async () => {
+    live = await startLiveApp({ seed: 'demo' });
+    browser = await launchBrowser();
+    context = await signedInContext(browser, live);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await live?.close();
+  });
+
+  it('has no serious or critical axe violations and no CSP violations', async () => {
+    const { page, problems } = await watchedPage(context);
+    const report: string[] = [];
+    for (const path of [...MAIN_PAGES, '/login']) {
+      if (path === '/login') await context.clearCookies();
+      const res = await page.goto(`${live.baseUrl}${path}`);
+      expect(res?.status(), path).toBe(200);
+      await page.evaluate(AXE_SOURCE);
+      const violations = (await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+        const result = await axe.run(document, { resultTypes: ['violations'] });
+        return result.violations;
+      })) as AxeViolation[];
+      for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+        report.push(`${path}: [${v.impact}] ${v.id} — ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      }
+    }
+    expect(report, report.join('\n')).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 180_000);
+});
