@@ -1,6 +1,8 @@
 // Demo data from public facts (DESIGN §7), written through the domain functions so that every
 // rule and the audit apply. Deterministic: a seeded PRNG and a fixed "now" (SEED_NOW).
 import { and, count, eq } from 'drizzle-orm';
+import { createReadinessAssessment, type ReadinessInput } from '../src/domain/readiness.js';
+import { RuleViolationError } from '../src/domain/errors.js';
 import type { Db } from '../src/db.js';
 import { SYSTEM_ACTOR, type Actor } from '../src/domain/actor.js';
 import { createMarket, findMarketByCode } from '../src/domain/markets.js';
@@ -14,7 +16,8 @@ import { createTechnology, findTechnologyByName } from '../src/domain/technologi
 import { createTechnologyCategory, findTechnologyCategoryByName } from '../src/domain/technology-categories.js';
 import { createTestRun } from '../src/domain/test-runs.js';
 import { createTransfer } from '../src/domain/transfers.js';
-import { findUserByUsername } from '../src/domain/users.js';
+import { randomPassword } from '../src/domain/passwords.js';
+import { createUser, findUserByUsername, type Role } from '../src/domain/users.js';
 import {
   CAMPAIGNS,
   CATEGORIES,
@@ -55,13 +58,29 @@ export interface SeedCounts {
   test_runs: number;
   measurements: number;
   evidence: number;
+  readiness_assessments: number;
+}
+
+/** A demo user created by the seed, with its generated password (printed once at start-up). */
+export interface DemoUser {
+  username: string;
+  role: Role;
+  password: string;
 }
 
 export interface SeedResult {
   seeded: boolean;
   /** Rows created per entity (lookups that already existed are reused, not counted). */
   counts: SeedCounts;
+  /** Demo users created now (one per non-admin role); empty when they existed or nothing was seeded. */
+  demoUsers: DemoUser[];
 }
+
+const DEMO_USERS: { username: string; role: Role; display_name: string }[] = [
+  { username: 'engineer', role: 'engineer', display_name: 'Demo engineer' },
+  { username: 'product', role: 'product', display_name: 'Demo product planner' },
+  { username: 'viewer', role: 'viewer', display_name: 'Demo viewer' },
+];
 
 function zeroCounts(): SeedCounts {
   return {
@@ -77,6 +96,7 @@ function zeroCounts(): SeedCounts {
     test_runs: 0,
     measurements: 0,
     evidence: 0,
+    readiness_assessments: 0,
   };
 }
 
@@ -280,10 +300,88 @@ function seedActor(db: Db): Actor {
  * Seeds the demo data when there is no program; otherwise adds nothing. One outer transaction:
  * all or nothing, and one fsync (the domain's own transactions become savepoints).
  */
+const LATE_FINDINGS = [
+  {
+    technology: 'fe_tyre',
+    prototype: 'FE-MULE-07',
+    title: 'Tyre thermal model check, long run',
+    objective: 'Validate the tyre thermal model against the long-run degradation seen at the last round.',
+    venue_type: 'track' as const,
+    location: 'Circuito de Jarama test',
+    start_time: '2026-10-29T09:00:00.000Z',
+    end_time: '2026-10-29T15:30:00.000Z',
+    engineer: 'Sophie Laurent',
+    result_summary: 'Model under-predicts front-left surface temperature by 9 °C after 18 laps.',
+    notes: 'Front-left surface temperature 9 °C above the model after 18 laps.',
+    measurements: [
+      { name: 'tyre_temp_fl', value: 104.2, unit: '°C' },
+      { name: 'lap_time', value: 75.118, unit: 's' },
+    ],
+  },
+  {
+    technology: 'e4_race',
+    prototype: 'NTC-HIL-02',
+    title: 'e-4ORCE torque split regression after firmware 9.0',
+    objective: 'Regression of the race torque-vectoring map on the HIL rig after the firmware update.',
+    venue_type: 'hil' as const,
+    location: 'NTC HIL lab (Atsugi)',
+    start_time: '2026-10-30T01:00:00.000Z',
+    end_time: '2026-10-30T04:20:00.000Z',
+    engineer: 'Kenji Watanabe',
+    result_summary: 'Yaw-rate error doubles in the low-grip case; firmware 9.0 changed the slip estimator.',
+    notes: 'Yaw-rate error 1.4 deg/s in the low-grip case (limit 0.8).',
+    measurements: [{ name: 'yaw_rate_error', value: 1.4, unit: 'deg/s' }],
+  },
+];
+
+/**
+ * Readiness history from the seeded evidence: for each technology, a first TRL 4 at its first
+ * pass, then the highest race (and road) level that the rules of DESIGN §3 accept on all of its
+ * passes. Levels the rules refuse are simply not claimed.
+ */
+function seedReadiness(db: Db, actor: Actor, technologyIds: number[]): number {
+  let created = 0;
+  const passes = db.sqlite.prepare(
+    `SELECT r.id, substr(coalesce(r.end_time, r.start_time), 1, 10) AS day
+       FROM evidence e JOIN test_runs r ON r.id = e.test_run_id
+      WHERE e.technology_id = ? AND e.outcome = 'pass' AND r.status = 'completed'
+      ORDER BY coalesce(r.end_time, r.start_time), r.id`,
+  );
+  const tryLevels = (input: Omit<ReadinessInput, 'level'>, levels: number[]): boolean => {
+    for (const level of levels) {
+      try {
+        createReadinessAssessment(db, actor, { ...input, level });
+        created++;
+        return true;
+      } catch (error) {
+        if (!(error instanceof RuleViolationError)) throw error;
+      }
+    }
+    return false;
+  };
+  for (const technology_id of technologyIds) {
+    const runs = passes.all(technology_id) as { id: number; day: string }[];
+    if (runs.length === 0) continue;
+    const first = runs[0]!;
+    const last = runs[runs.length - 1]!;
+    const cited = runs.slice(-40).map((r) => r.id);
+    tryLevels({ technology_id, target: 'race', assessed_on: first.day, rationale: 'First pass in a test environment.', evidence_run_ids: [first.id] }, [4]);
+    tryLevels(
+      { technology_id, target: 'race', assessed_on: last.day, rationale: 'Reviewed against all passes so far.', evidence_run_ids: cited },
+      [9, 8, 7, 6, 5],
+    );
+    tryLevels(
+      { technology_id, target: 'road', assessed_on: last.day, rationale: 'Road readiness from race and road-prototype evidence.', evidence_run_ids: cited },
+      [7, 6, 5],
+    );
+  }
+  return created;
+}
+
 export function seedDemoData(db: Db): SeedResult {
   return inTransaction(db, () => {
     const counts = zeroCounts();
-    if (db.orm.select({ n: count() }).from(programs).get()!.n > 0) return { seeded: false, counts };
+    if (db.orm.select({ n: count() }).from(programs).get()!.n > 0) return { seeded: false, counts, demoUsers: [] };
     const actor = seedActor(db);
 
     // Lookups an admin may already have added are reused.
@@ -469,6 +567,43 @@ export function seedDemoData(db: Db): SeedResult {
       counts.transfers++;
     }
 
-    return { seeded: true, counts };
+    counts.readiness_assessments = seedReadiness(db, actor, [...technologyIds.values()]);
+
+    // Findings logged after the last transfer reviews: a demo shows suspect transfers (SUS-1)
+    // and failed evidence on the dashboard. Dated shortly before the demo's "now".
+    for (const finding of LATE_FINDINGS) {
+      const technology = technologyIds.get(finding.technology);
+      const prototype = prototypeIds.get(finding.prototype);
+      if (technology === undefined || prototype === undefined) continue;
+      createTestRun(db, actor, {
+        prototype_id: prototype,
+        title: finding.title,
+        objective: finding.objective,
+        venue_type: finding.venue_type,
+        location: finding.location,
+        start_time: finding.start_time,
+        end_time: finding.end_time,
+        status: 'completed',
+        engineer: finding.engineer,
+        result_summary: finding.result_summary,
+        demo: true,
+        measurements: finding.measurements,
+        evidence: [{ technology_id: technology, outcome: 'fail', notes: finding.notes }],
+      });
+      counts.test_runs++;
+      counts.measurements += finding.measurements.length;
+      counts.evidence++;
+    }
+
+    // One user per non-admin role, so that a demo shows what each role may do.
+    const demoUsers: DemoUser[] = [];
+    for (const u of DEMO_USERS) {
+      if (findUserByUsername(db, u.username)) continue;
+      const password = randomPassword();
+      createUser(db, { ...u, password }, actor);
+      demoUsers.push({ username: u.username, role: u.role, password });
+    }
+
+    return { seeded: true, counts, demoUsers };
   });
 }

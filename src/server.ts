@@ -19,6 +19,10 @@ async function main(): Promise<void> {
     onAdminCreated: (password) => {
       console.log(`\n  Created the admin user. Username: admin  Password: ${password}\n  (shown once; set PITLANE_ADMIN_PASSWORD to choose it)\n`);
     },
+    onDemoUsersCreated: (users) => {
+      const lines = users.map((u) => `    ${u.username.padEnd(10)} ${u.role.padEnd(9)} ${u.password}`);
+      console.log(`\n  Created demo users (shown once; change or disable them at /admin):\n${lines.join('\n')}\n`);
+    },
   });
 
   let closing = false;

@@ -25,7 +25,11 @@ export const NAV: { href: string; label: string }[] = [
   { href: '/prototypes', label: 'Prototypes' },
   { href: '/road-models', label: 'Road models' },
   { href: '/transfers', label: 'Transfers' },
+  { href: '/lineage', label: 'Lineage' },
+  { href: '/matrix', label: 'Matrix' },
+  { href: '/reports', label: 'Reports' },
   { href: '/series', label: 'Series' },
+  { href: '/audit', label: 'Audit' },
 ];
 
 function isCurrent(current: string, href: string): boolean {
@@ -73,6 +77,15 @@ export function Layout(props: PropsWithChildren<LayoutProps>) {
                     </a>
                   </li>
                 ))}
+                {props.user.role === 'admin' ? (
+                  <li>
+                    <a href="/admin" aria-current={isCurrent(props.currentPath, '/admin') ? 'page' : undefined}>
+                      Admin
+                    </a>
+                  </li>
+                ) : (
+                  ''
+                )}
                 <li>
                   <a href="/account" class="secondary" aria-current={isCurrent(props.currentPath, '/account') ? 'page' : undefined} safe>
                     {props.user.name}

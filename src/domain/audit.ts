@@ -82,6 +82,8 @@ export interface HistoryQuery {
   entity?: string;
   entityId?: string;
   actorId?: number;
+  /** The recorded actor name, for actors without a user (`system`). */
+  actorName?: string;
   from?: string;
   to?: string;
   before?: number;
@@ -94,6 +96,7 @@ export function listHistory(db: Db, query: HistoryQuery): { items: AuditEvent[];
   if (query.entity) where.push(eq(audit_events.entity, query.entity));
   if (query.entityId) where.push(eq(audit_events.entity_id, query.entityId));
   if (query.actorId !== undefined) where.push(eq(audit_events.actor_id, query.actorId));
+  if (query.actorName !== undefined) where.push(eq(audit_events.actor, query.actorName));
   if (query.from) where.push(gte(audit_events.at, query.from));
   if (query.to) where.push(lte(audit_events.at, query.to));
   if (query.before !== undefined) where.push(lt(audit_events.seq, query.before));

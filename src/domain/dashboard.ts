@@ -1,11 +1,75 @@
-// The dashboard's numbers: a few aggregate queries, each one statement.
+// The dashboard's numbers: a few aggregate queries, each one statement, plus the reports of
+// src/domain/reports.ts (suspect transfers, coverage gaps, the line-up plan) in short form.
 import type { Db } from '../db.js';
+import { coverageGaps, lineupPlan, suspectTransfersReport, type CoverageGap, type LineupPlanRow } from './reports.js';
+
+export const DASHBOARD_TOP = 5;
+
+export interface DashboardSuspect {
+  transfer_id: number;
+  stage: string;
+  technology_id: number;
+  technology: string;
+  road_model_id: number;
+  road_model: string;
+  /** How many reasons (SUS-1 fails, SUS-2 changes) it has; the first is shown. */
+  reasons: number;
+  first_reason: string;
+}
 
 export interface DashboardData {
   counts: Record<'programs' | 'prototypes' | 'technologies' | 'test_runs' | 'road_models' | 'transfers', number>;
   latestRuns: { id: number; code: string; title: string; start_time: string; status: string; prototype_code: string; passes: number; fails: number }[];
   recentFailures: { test_run_id: number; code: string; technology_id: number; technology: string; at: string; notes: string }[];
   roadModelsByStatus: { status: string; n: number }[];
+  /** Suspect transfers: how many, and the ones with the most reasons first. */
+  suspects: { count: number; top: DashboardSuspect[] };
+  /** Coverage gaps (GAP-1..3): how many, and the first in report order. */
+  gaps: { count: number; top: CoverageGap[] };
+  /** Technologies per current race TRL (latest race assessment): levels 1–9, then null = unassessed. */
+  readinessSpread: { level: number | null; n: number }[];
+  /** PLAN-1 rows. */
+  lineup: LineupPlanRow[];
+}
+
+// The current race TRL is the latest race assessment (by assessed_on, then id), as in readiness.ts.
+const SPREAD_SQL = `
+  SELECT cur.level AS level, count(*) AS n
+    FROM technologies t
+    LEFT JOIN readiness_assessments cur ON cur.id = (
+           SELECT a.id FROM readiness_assessments a
+            WHERE a.technology_id = t.id AND a.target = 'race'
+            ORDER BY a.assessed_on DESC, a.id DESC LIMIT 1)
+   GROUP BY cur.level`;
+
+function readinessSpread(db: Db): DashboardData['readinessSpread'] {
+  const counts = new Map((db.sqlite.prepare(SPREAD_SQL).all() as { level: number | null; n: number }[]).map((r) => [r.level, r.n]));
+  const levels: (number | null)[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, null];
+  return levels.map((level) => ({ level, n: counts.get(level) ?? 0 }));
+}
+
+function suspectSummary(db: Db): DashboardData['suspects'] {
+  const byTransfer = new Map<number, DashboardSuspect>();
+  for (const r of suspectTransfersReport(db)) {
+    const s = byTransfer.get(r.transfer_id);
+    if (s) {
+      s.reasons += 1;
+      continue;
+    }
+    byTransfer.set(r.transfer_id, {
+      transfer_id: r.transfer_id,
+      stage: r.stage,
+      technology_id: r.technology_id,
+      technology: r.technology,
+      road_model_id: r.road_model_id,
+      road_model: r.road_model,
+      reasons: 1,
+      first_reason: `${r.rule}: ${r.detail}`,
+    });
+  }
+  const all = [...byTransfer.values()];
+  const top = [...all].sort((a, b) => b.reasons - a.reasons || a.transfer_id - b.transfer_id).slice(0, DASHBOARD_TOP);
+  return { count: all.length, top };
 }
 
 export function dashboardData(db: Db, now: Date = new Date()): DashboardData {
@@ -39,5 +103,15 @@ export function dashboardData(db: Db, now: Date = new Date()): DashboardData {
   const roadModelsByStatus = db.sqlite
     .prepare(`SELECT status, count(*) AS n FROM road_models GROUP BY status ORDER BY n DESC, status`)
     .all() as DashboardData['roadModelsByStatus'];
-  return { counts, latestRuns, recentFailures, roadModelsByStatus };
+  const gaps = coverageGaps(db);
+  return {
+    counts,
+    latestRuns,
+    recentFailures,
+    roadModelsByStatus,
+    suspects: suspectSummary(db),
+    gaps: { count: gaps.length, top: gaps.slice(0, DASHBOARD_TOP) },
+    readinessSpread: readinessSpread(db),
+    lineup: lineupPlan(db),
+  };
 }

@@ -54,6 +54,11 @@ export function writersOf(resource: Resource): readonly Role[] {
   return WRITERS[resource];
 }
 
+/** The token scopes a role may create: a viewer writes nothing, so its tokens only read. */
+export function tokenScopesFor(role: Role): ('read' | 'read,write')[] {
+  return role === 'viewer' ? ['read'] : ['read', 'read,write'];
+}
+
 /**
  * The resource a route writes, from its URL pattern (API `/api/v1/<segment>/…` or page
  * `/<segment>/…`). One table for both faces, so the API and the pages cannot disagree.

@@ -12,6 +12,7 @@ import { InvalidInputError, NotFoundError, RuleViolationError, type FieldProblem
 import { keyset, type KeysetSpec, type Page, type PageQuery } from './paging.js';
 import { expectVersion, inTransaction } from './records.js';
 import { nowIso } from './time.js';
+import { readinessChanged } from './webhooks.js';
 
 export type ReadinessTarget = (typeof READINESS_TARGETS)[number];
 
@@ -339,6 +340,7 @@ export function checkReadinessInput(db: Db, input: ReadinessInput): void {
 export function createReadinessAssessment(db: Db, actor: Actor, input: ReadinessInput): ReadinessAssessment {
   return inTransaction(db, () => {
     checkReadinessInput(db, input);
+    const was = currentReadiness(db, input.technology_id)[input.target];
     const at = nowIso();
     const row = db.orm
       .insert(readiness_assessments)
@@ -363,6 +365,7 @@ export function createReadinessAssessment(db: Db, actor: Actor, input: Readiness
     }
     const after = getReadinessAssessment(db, row.id);
     recordAudit(db, actor, { entity: ENTITY, entityId: row.id, action: 'create', after }, at);
+    readinessChanged(db, input.technology_id, input.target, was, currentReadiness(db, input.technology_id)[input.target], at);
     return after;
   });
 }
@@ -372,8 +375,10 @@ export function deleteReadinessAssessment(db: Db, actor: Actor, id: number, expe
   inTransaction(db, () => {
     const before = getReadinessAssessment(db, id);
     expectVersion(ENTITY, before, expectedVersion);
+    const was = currentReadiness(db, before.technology_id)[before.target];
     db.orm.delete(readiness_evidence_runs).where(eq(readiness_evidence_runs.assessment_id, id)).run();
     db.orm.delete(readiness_assessments).where(eq(readiness_assessments.id, id)).run();
     recordAudit(db, actor, { entity: ENTITY, entityId: id, action: 'delete', before });
+    readinessChanged(db, before.technology_id, before.target, was, currentReadiness(db, before.technology_id)[before.target]);
   });
 }

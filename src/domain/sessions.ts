@@ -11,6 +11,19 @@ export const SESSION_ABSOLUTE_MS = 7 * 24 * 60 * 60 * 1000;
 /** last_seen_at is written at most this often, so that reads stay reads. */
 const TOUCH_EVERY_MS = 60 * 1000;
 
+/**
+ * Bookkeeping on a read (last seen, last used) must never turn a read into a failure: when the
+ * database is busy with a long write (an import), skip it; the next request records it.
+ */
+export function touchBestEffort(write: () => unknown): void {
+  try {
+    write();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw error;
+  }
+}
+
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
@@ -57,7 +70,7 @@ export function findSession(db: Db, cookieValue: string, now = new Date()): Sess
     return undefined;
   }
   if (t - Date.parse(row.session.last_seen_at) > TOUCH_EVERY_MS) {
-    db.orm.update(sessions).set({ last_seen_at: now.toISOString() }).where(eq(sessions.id_hash, idHash)).run();
+    touchBestEffort(() => db.orm.update(sessions).set({ last_seen_at: now.toISOString() }).where(eq(sessions.id_hash, idHash)).run());
   }
   return { idHash, user: row.user, createdAt: row.session.created_at };
 }

@@ -20,6 +20,7 @@ import { keyset, type KeysetSpec, type Page, type PageQuery } from './paging.js'
 import { bumped, definedFields, expectVersion, inTransaction } from './records.js';
 import { textMatch } from './search.js';
 import { nowIso } from './time.js';
+import { watchSuspects } from './webhooks.js';
 
 export type TechnologyDomain = (typeof TECHNOLOGY_DOMAINS)[number];
 type TechnologyRow = typeof technologies.$inferSelect;
@@ -277,6 +278,7 @@ export function updateTechnology(
       const current = new Set(before.derived_from);
       checkAcyclic(db, before, derived_from, new Set(derived_from.filter((p) => !current.has(p))));
     }
+    const suspects = watchSuspects(db, [id]);
     const at = nowIso();
     db.orm
       .update(technologies)
@@ -286,6 +288,7 @@ export function updateTechnology(
     if (derived_from !== undefined) writeDerivations(db, id, derived_from, at);
     const after = getTechnology(db, id);
     recordAudit(db, actor, { entity: ENTITY, entityId: id, action: 'update', before, after }, at);
+    suspects.emit(at);
     return after;
   });
 }

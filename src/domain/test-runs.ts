@@ -18,12 +18,14 @@ import {
 } from '../../db/schema.js';
 import type { Db } from '../db.js';
 import type { Actor } from './actor.js';
+import { deleteRunAttachments, removeAttachmentFiles } from './attachments.js';
 import { recordAudit } from './audit.js';
 import { ConflictError, InvalidInputError, MalformedInputError, NotFoundError, type FieldProblem } from './errors.js';
 import { keyset, type KeysetSpec, type Page, type PageQuery } from './paging.js';
 import { bumped, definedFields, expectVersion, inTransaction } from './records.js';
 import { textMatch } from './search.js';
 import { nowIso } from './time.js';
+import { enqueueEvent, watchSuspects } from './webhooks.js';
 
 export type VenueType = (typeof VENUE_TYPES)[number];
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -551,6 +553,7 @@ export function createTestRun(db: Db, actor: Actor, input: TestRunInput): TestRu
   return inTransaction(db, () => {
     const problems = validateTestRunInput(db, input);
     if (problems.length > 0) throw new InvalidInputError(problems);
+    const suspects = watchSuspects(db, input.evidence.map((e) => e.technology_id));
     const at = nowIso();
     const start = normalizeTimestamp(input.start_time)!;
     const row = db.orm
@@ -580,6 +583,8 @@ export function createTestRun(db: Db, actor: Actor, input: TestRunInput): TestRu
     writeEvidence(db, row.id, input.evidence);
     const after = getTestRun(db, row.id);
     recordAudit(db, actor, { entity: ENTITY, entityId: row.id, action: 'create', after }, at);
+    enqueueEvent(db, 'test_run.created', { test_run: after }, at);
+    suspects.emit(at);
     return after;
   });
 }
@@ -590,6 +595,7 @@ export function updateTestRun(db: Db, actor: Actor, id: number, expectedVersion:
     expectVersion(ENTITY, before, expectedVersion);
     const problems = validateTestRunPatch(db, before, patch);
     if (problems.length > 0) throw new InvalidInputError(problems);
+    const suspects = watchSuspects(db, [...before.evidence, ...(patch.evidence ?? [])].map((e) => e.technology_id));
     const { measurements: newMeasurements, evidence: newEvidence, ...fields } = definedFields(patch);
     const set: Partial<typeof test_runs.$inferInsert> = { ...fields };
     if (fields.start_time !== undefined) set.start_time = normalizeTimestamp(fields.start_time)!;
@@ -608,12 +614,14 @@ export function updateTestRun(db: Db, actor: Actor, id: number, expectedVersion:
     }
     const after = getTestRun(db, id);
     recordAudit(db, actor, { entity: ENTITY, entityId: id, action: 'update', before, after }, at);
+    enqueueEvent(db, 'test_run.updated', { test_run: after }, at);
+    suspects.emit(at);
     return after;
   });
 }
 
 export function deleteTestRun(db: Db, actor: Actor, id: number, expectedVersion: number | undefined): void {
-  inTransaction(db, () => {
+  const files = inTransaction(db, () => {
     const before = getTestRun(db, id);
     expectVersion(ENTITY, before, expectedVersion);
     const s = statements(db);
@@ -621,9 +629,13 @@ export function deleteTestRun(db: Db, actor: Actor, id: number, expectedVersion:
     if (citing > 0) {
       throw new ConflictError(`test run ${before.code} is evidence for ${citing} readiness assessment(s): remove it from them first`);
     }
+    const files = deleteRunAttachments(db, actor, id);
     s.deleteMeasurements.run({ id });
     s.deleteEvidence.run({ id });
     db.orm.delete(test_runs).where(eq(test_runs.id, id)).run();
     recordAudit(db, actor, { entity: ENTITY, entityId: id, action: 'delete', before });
+    return files;
   });
+  // Attached files go once the delete has committed.
+  removeAttachmentFiles(db, files);
 }

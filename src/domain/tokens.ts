@@ -1,14 +1,14 @@
 // API tokens for integrators: shown once, stored as sha256, scoped `read` or `read,write`, with an
 // expiry, a last-used time and revocation. A token acts as its user, within its scopes.
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { api_tokens, users } from '../../db/schema.js';
 import type { Db } from '../db.js';
 import type { Actor } from './actor.js';
 import { recordAudit } from './audit.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { inTransaction } from './records.js';
-import { hashSecret } from './sessions.js';
+import { hashSecret, touchBestEffort } from './sessions.js';
 import { nowIso } from './time.js';
 import type { User } from './users.js';
 
@@ -66,20 +66,37 @@ export interface TokenAuth {
 
 export type TokenCheck = { ok: true; auth: TokenAuth } | { ok: false; reason: 'unknown' | 'revoked' | 'expired' | 'user-disabled' };
 
+// Every API request checks its token: prepared once per connection (building the query each time
+// cost more than the rest of a GET by id).
+function prepareTokenStatements(db: Db) {
+  return {
+    byHash: db.orm
+      .select({ token: api_tokens, user: users })
+      .from(api_tokens)
+      .innerJoin(users, eq(users.id, api_tokens.user_id))
+      .where(eq(api_tokens.token_hash, sql.placeholder('hash')))
+      .prepare(),
+    touch: db.orm
+      .update(api_tokens)
+      .set({ last_used_at: sql.placeholder('at') as unknown as string })
+      .where(eq(api_tokens.id, sql.placeholder('id')))
+      .prepare(),
+  };
+}
+
+const tokenStatements = new WeakMap<Db, ReturnType<typeof prepareTokenStatements>>();
+
 export function verifyToken(db: Db, secret: string, now = new Date()): TokenCheck {
   if (!/^pl_[0-9a-f]{8}_[A-Za-z0-9_-]{20,64}$/.test(secret)) return { ok: false, reason: 'unknown' };
-  const row = db.orm
-    .select({ token: api_tokens, user: users })
-    .from(api_tokens)
-    .innerJoin(users, eq(users.id, api_tokens.user_id))
-    .where(eq(api_tokens.token_hash, hashSecret(secret)))
-    .get();
+  let s = tokenStatements.get(db);
+  if (!s) tokenStatements.set(db, (s = prepareTokenStatements(db)));
+  const row = s.byHash.get({ hash: hashSecret(secret) });
   if (!row) return { ok: false, reason: 'unknown' };
   if (row.token.revoked_at) return { ok: false, reason: 'revoked' };
   if (row.token.expires_at && Date.parse(row.token.expires_at) <= now.getTime()) return { ok: false, reason: 'expired' };
   if (row.user.disabled) return { ok: false, reason: 'user-disabled' };
   if (!row.token.last_used_at || now.getTime() - Date.parse(row.token.last_used_at) > LAST_USED_EVERY_MS) {
-    db.orm.update(api_tokens).set({ last_used_at: now.toISOString() }).where(eq(api_tokens.id, row.token.id)).run();
+    touchBestEffort(() => s.touch.run({ at: now.toISOString(), id: row.token.id }));
   }
   return { ok: true, auth: { token: publicToken(row.token), user: row.user } };
 }

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { PROBLEM_TYPES } from './problems.js';
+import { webhooksDocument } from '../schemas/webhooks.js';
 
 export const API_TAGS = [
   { name: 'Series', description: 'Racing disciplines: Formula E, Super GT, ...' },
@@ -20,6 +21,9 @@ export const API_TAGS = [
   { name: 'Reports', description: 'Coverage gaps, suspect transfers, lead times and the line-up plan.' },
   { name: 'Lineage', description: 'The race-to-road lineage graph of any node.' },
   { name: 'Changes', description: 'The change feed for incremental sync.' },
+  { name: 'Audit', description: 'Who changed what: the history of every record, newest first.' },
+  { name: 'Attachments', description: 'Files attached to test runs (telemetry, photos, reports).' },
+  { name: 'Webhooks', description: 'Signed notifications of changes to registered URLs, with their deliveries.' },
 ];
 
 const problemDocs = Object.entries(PROBLEM_TYPES)
@@ -57,6 +61,7 @@ export const openapiPlugin = fp(
           },
         },
         security: [{ bearerAuth: [] }],
+        webhooks: webhooksDocument(),
       },
       // Page routes have no tag: only the API is documented.
       hideUntagged: true,

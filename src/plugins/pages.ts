@@ -1,5 +1,4 @@
-// What the browser side needs: HTML rendering (kita), form bodies, cookies and CSRF, security
-// headers with a strict CSP, static assets (htmx and Pico served from the app), HTML error pages,
+// What the browser side needs: HTML rendering (kita), form bodies and CSRF, static assets (htmx and Pico served from the app), HTML error pages,
 // and `request.isPartial` for htmx fragment requests.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +9,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fastifyKitaHtml } from '@kitajs/fastify-html-plugin';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import { ErrorPage } from '../../views/pages/error-page.js';
 import type { ProblemBody } from './problems.js';
 
@@ -49,26 +47,6 @@ export function csrfUserInfo(request: FastifyRequest): string {
 
 export const pagesPlugin = fp<{ secret: Buffer }>(
   async (app, opts) => {
-    await app.register(helmet, {
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'self'"],
-          objectSrc: ["'none'"],
-        },
-      },
-      // HSTS only means something behind HTTPS; helmet sends it, browsers ignore it over HTTP.
-      hsts: { maxAge: 31536000, includeSubDomains: true },
-      crossOriginEmbedderPolicy: false,
-    });
     await app.register(fastifyKitaHtml);
     await app.register(formbody, { bodyLimit: 1024 * 1024 });
     await app.register(csrf, {

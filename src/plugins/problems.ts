@@ -2,6 +2,7 @@
 // 404/409/412/422, schema failures to 400 with a JSON Pointer per field, and nothing a client
 // sends ever yields a 500; a real 500 carries no SQL, driver text or stack.
 import fp from 'fastify-plugin';
+import type {} from '@fastify/rate-limit';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConflictError,
@@ -169,7 +170,9 @@ export const problemsPlugin = fp(
       if (body.status === 503) reply.header('retry-after', '1');
       return app.renderErrorPage?.(request, reply, body) ?? sendProblem(reply, body);
     });
-    app.setNotFoundHandler((request, reply) => {
+    // Unknown URLs count against the rate limit too (when it is on: src/plugins/rate-limit.ts).
+    const limited = app.hasDecorator('rateLimit') ? { preHandler: app.rateLimit() } : {};
+    app.setNotFoundHandler(limited, (request, reply) => {
       const body = problem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`);
       return app.renderErrorPage?.(request, reply, body) ?? sendProblem(reply, body);
     });

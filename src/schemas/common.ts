@@ -35,6 +35,9 @@ export const PageQuery = {
   updated_since: Type.Optional(
     Type.String({ format: 'date-time', maxLength: 40, description: 'Only rows changed at or after this time.' }),
   ),
+  format: Type.Optional(
+    StringEnum(['json', 'csv'] as const, { description: '`csv` answers the whole filtered list as CSV (as does `Accept: text/csv`).' }),
+  ),
 };
 
 /** `sort` among documented fields, `-` for descending. */

@@ -8,16 +8,21 @@ import * as prototypes from './prototypes.js';
 import * as technologyCategories from './technology-categories.js';
 import * as technologies from './technologies.js';
 import * as testRuns from './test-runs.js';
+import * as imports from './imports.js';
 import * as markets from './markets.js';
 import * as roadModels from './road-models.js';
 import * as transfers from './transfers.js';
 import * as planTargets from './plan-targets.js';
 import * as changes from './changes.js';
+import * as audit from './audit.js';
 import * as lineage from './lineage.js';
 import * as readiness from './readiness.js';
 import * as reports from './reports.js';
+import * as matrix from './matrix.js';
+import * as attachments from './attachments.js';
+import * as webhooks from './webhooks.js';
 
-const modules = [common, series, programs, prototypes, technologyCategories, technologies, testRuns, markets, roadModels, transfers, planTargets, changes, lineage, readiness, reports];
+const modules = [common, series, programs, prototypes, technologyCategories, technologies, testRuns, imports, markets, roadModels, transfers, planTargets, changes, lineage, readiness, reports, matrix, audit, attachments, webhooks];
 
 export function namedSchemas(): { $id: string }[] {
   const seen = new Map<string, { $id: string }>();

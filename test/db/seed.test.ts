@@ -1,6 +1,7 @@
 // Demo data (DESIGN §7): the public facts are there, the invented runs are plausible and marked,
 // and seeding is idempotent, all-or-nothing and fast.
 import fs from 'node:fs';
+import { suspectTransfers } from '../../src/domain/suspect.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planDemoRuns, seedDemoData, type SeedResult } from '../../db/seed.js';
 import { SEED_NOW } from '../../db/seed-data.js';
@@ -325,7 +326,20 @@ describe('demo seed', () => {
     const a = planDemoRuns();
     expect(planDemoRuns()).toEqual(a);
     const stored = all<{ title: string; start_time: string }>('SELECT title, start_time FROM test_runs ORDER BY id');
-    expect(stored).toEqual(a.map((r) => ({ title: r.title, start_time: r.start_time })));
+    // The planned runs, then the late findings logged after the transfer reviews.
+    expect(stored.slice(0, a.length)).toEqual(a.map((r) => ({ title: r.title, start_time: r.start_time })));
+    expect(stored.length - a.length).toBe(2);
+  });
+
+  it('shows suspect transfers, recent failures and a readiness history in the demo', () => {
+    expect(suspectTransfers(db).length).toBeGreaterThan(0);
+    const fails = all<{ code: string }>(
+      `SELECT r.code FROM evidence e JOIN test_runs r ON r.id = e.test_run_id WHERE e.outcome = 'fail' AND r.end_time >= '2026-10-28'`,
+    );
+    expect(fails.length).toBeGreaterThanOrEqual(2);
+    const levels = all<{ target: string; level: number }>('SELECT target, max(level) AS level FROM readiness_assessments GROUP BY target');
+    expect(levels.find((l) => l.target === 'race')?.level).toBeGreaterThanOrEqual(7);
+    expect(levels.find((l) => l.target === 'road')?.level).toBeGreaterThanOrEqual(6);
   });
 
   it('adds nothing the second time, by itself or at start-up', () => {

@@ -33,6 +33,14 @@ const MAIN_PAGES = [
   '/transfers/1',
   '/series',
   '/series/1',
+  '/technologies/1/readiness',
+  '/lineage?node=road-model:1',
+  '/matrix',
+  '/reports',
+  '/audit',
+  '/account',
+  '/admin',
+  '/test-runs/import',
 ];
 
 describeBrowser('accessibility of the main pages', () => {
@@ -56,6 +64,8 @@ describeBrowser('accessibility of the main pages', () => {
       if (path === '/login') await context.clearCookies();
       const res = await page.goto(`${live.baseUrl}${path}`);
       expect(res?.status(), path).toBe(200);
+      // Sections that load themselves with htmx (lineage panels, readiness) are part of the page.
+      await page.waitForLoadState('networkidle');
       await page.evaluate(AXE_SOURCE);
       const violations = (await page.evaluate(async () => {
         const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;

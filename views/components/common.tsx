@@ -68,3 +68,23 @@ export function DeleteConfirm(props: { what: string; action: string; cancelHref:
     </article>
   );
 }
+
+/** The last rows of every record's facts list: its version, last change and a link to its history. */
+export function RecordStamps({ entity, record }: { entity: string; record: { id: number; version: number; updated_at: string } }) {
+  return (
+    <>
+      <dt>Version</dt>
+      <dd>
+        <Badge value="version" label={`v${record.version}`} />
+      </dd>
+      <dt>Updated</dt>
+      <dd>
+        <TimeCell iso={record.updated_at} />
+      </dd>
+      <dt>History</dt>
+      <dd>
+        <a href={`/audit?entity=${entity}&entity_id=${record.id}`}>Who changed what</a>
+      </dd>
+    </>
+  );
+}

@@ -118,6 +118,16 @@ export function ListResults<T>(props: ListProps<T>) {
   const empty = props.empty;
   return (
     <div id="results" aria-live="polite">
+      {props.rows.length > 0 ? (
+        <p class="results-actions">
+          {/* Inside the results so that live filtering keeps it in step with the filters. */}
+          <a href={urlWith(props.basePath, { ...props.query, cursor: undefined }, { format: 'csv' })} download="">
+            Download CSV
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
       {props.rows.length === 0 ? (
         <div class="empty-state">{empty}</div>
       ) : (

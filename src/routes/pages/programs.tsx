@@ -1,6 +1,7 @@
 // Program pages: list, detail (with its prototypes, technologies and runs), new, edit, delete,
 // through the same domain functions and schemas as the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { csvFormatFromSchema, sendCsvList } from '../csv-export.js';
 import type { Static } from 'typebox';
 import { changesSince } from '../../domain/audit.js';
 import { ConflictError, StaleVersionError } from '../../domain/errors.js';
@@ -11,7 +12,7 @@ import { getSeries, listSeries, type Series } from '../../domain/series.js';
 import { listTechnologies } from '../../domain/technologies.js';
 import { listTestRuns } from '../../domain/test-runs.js';
 import { IdParams } from '../../schemas/common.js';
-import { ProgramCreate, ProgramListQuery, ProgramPatch } from '../../schemas/programs.js';
+import { ProgramCreate, ProgramListQuery, ProgramPatch, Program as ProgramSchema } from '../../schemas/programs.js';
 import { DeleteConfirm } from '../../../views/components/common.js';
 import {
   DeleteBlocked,
@@ -90,6 +91,7 @@ export async function programsPages(app: FastifyInstance) {
 
   app.get('/programs', { schema: { querystring: ProgramListQuery, hide: true } }, async (request, reply) => {
     const query = request.query as Static<typeof ProgramListQuery>;
+    if (query.format === 'csv') return sendCsvList(reply, 'programs', query, (q) => listPrograms(app.db, q), csvFormatFromSchema(ProgramSchema));
     const page = listPrograms(app.db, query);
     const series = allSeries(app.db);
     const ctx = pageContext(request, reply);

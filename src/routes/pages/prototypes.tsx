@@ -1,6 +1,7 @@
 // Prototype pages: list, detail (with its latest runs), new, edit, delete, through the same domain
 // functions and schemas as the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { csvFormatFromSchema, sendCsvList } from '../csv-export.js';
 import type { Static } from 'typebox';
 import type { Db } from '../../db.js';
 import { changesSince } from '../../domain/audit.js';
@@ -9,7 +10,7 @@ import { createPrototype, deletePrototype, getPrototype, listPrototypes, updateP
 import { listRoadModels } from '../../domain/road-models.js';
 import { listTestRuns } from '../../domain/test-runs.js';
 import { IdParams } from '../../schemas/common.js';
-import { PrototypeCreate, PrototypeListQuery, PrototypePatch } from '../../schemas/prototypes.js';
+import { PrototypeCreate, PrototypeListQuery, PrototypePatch, Prototype as PrototypeSchema } from '../../schemas/prototypes.js';
 import { DeleteConfirm } from '../../../views/components/common.js';
 import { DeleteBlocked } from '../../../views/pages/programs/program-pages.js';
 import {
@@ -62,6 +63,7 @@ export async function prototypesPages(app: FastifyInstance) {
 
   app.get('/prototypes', { schema: { querystring: PrototypeListQuery, hide: true } }, async (request, reply) => {
     const query = request.query as Static<typeof PrototypeListQuery>;
+    if (query.format === 'csv') return sendCsvList(reply, 'prototypes', query, (q) => listPrototypes(app.db, q), csvFormatFromSchema(PrototypeSchema));
     const page = listPrototypes(app.db, query);
     const ctx = pageContext(request, reply);
     const props = { query: ctx.query, rows: page.items, nextCursor: page.next_cursor, lookups: lookups(app.db) };

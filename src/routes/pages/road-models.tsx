@@ -1,6 +1,7 @@
 // Road model pages: list, detail (markets plan, transfers feeding it, its road prototypes), new,
 // edit with the markets plan rows, delete — through the same domain functions and schemas as the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { csvFormatFromSchema, sendCsvList } from '../csv-export.js';
 import type { Static } from 'typebox';
 import { changesSince } from '../../domain/audit.js';
 import { ConflictError, StaleVersionError } from '../../domain/errors.js';
@@ -10,7 +11,7 @@ import { createRoadModel, deleteRoadModel, getRoadModel, listRoadModels, updateR
 import { listTechnologies } from '../../domain/technologies.js';
 import { listTransfers } from '../../domain/transfers.js';
 import { IdParams } from '../../schemas/common.js';
-import { RoadModelCreate, RoadModelListQuery, RoadModelPatch } from '../../schemas/road-models.js';
+import { RoadModelCreate, RoadModelListQuery, RoadModelPatch, RoadModel as RoadModelSchema } from '../../schemas/road-models.js';
 import { DeleteConfirm } from '../../../views/components/common.js';
 import { DeleteBlocked } from '../../../views/pages/programs/program-pages.js';
 import {
@@ -152,6 +153,7 @@ export async function roadModelsPages(app: FastifyInstance) {
 
   app.get('/road-models', { schema: { querystring: RoadModelListQuery, hide: true } }, async (request, reply) => {
     const query = request.query as Static<typeof RoadModelListQuery>;
+    if (query.format === 'csv') return sendCsvList(reply, 'road-models', query, (q) => listRoadModels(app.db, q), csvFormatFromSchema(RoadModelSchema));
     const page = listRoadModels(app.db, query);
     const ctx = pageContext(request, reply);
     const props = { query: ctx.query, rows: page.items, nextCursor: page.next_cursor };

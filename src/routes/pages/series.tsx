@@ -1,5 +1,6 @@
 // Series pages: list, detail, new, edit, delete, through the same domain functions as the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { csvFormatFromSchema, sendCsvList } from '../csv-export.js';
 import { count, eq } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import { programs } from '../../../db/schema.js';
@@ -7,7 +8,7 @@ import { changesSince } from '../../domain/audit.js';
 import { StaleVersionError } from '../../domain/errors.js';
 import { createSeries, deleteSeries, getSeries, listSeries, updateSeries } from '../../domain/series.js';
 import { IdParams } from '../../schemas/common.js';
-import { SeriesCreate, SeriesListQuery, SeriesPatch } from '../../schemas/series.js';
+import { SeriesCreate, SeriesListQuery, SeriesPatch, Series } from '../../schemas/series.js';
 import { DeleteConfirm } from '../../../views/components/common.js';
 import { SeriesDetailPage, SeriesForm, SeriesListPage, SeriesResults, SeriesRowsFragment, type SeriesFormProps } from '../../../views/pages/series/series-pages.js';
 import { domainErrorToForm, formToInput, validateInput, type FormBody } from './forms.js';
@@ -23,6 +24,7 @@ function formVersion(body: FormBody): number | undefined {
 export async function seriesPages(app: FastifyInstance) {
   app.get('/series', { schema: { querystring: SeriesListQuery, hide: true } }, async (request, reply) => {
     const query = request.query as Static<typeof SeriesListQuery>;
+    if (query.format === 'csv') return sendCsvList(reply, 'series', query, (q) => listSeries(app.db, q), csvFormatFromSchema(Series));
     const page = listSeries(app.db, query);
     const ctx = pageContext(request, reply);
     const props = { query: ctx.query, rows: page.items, nextCursor: page.next_cursor };

@@ -1,6 +1,7 @@
 // Technology pages: list, detail (derivations both ways, evidence runs, transfers), new, edit,
 // delete, through the same domain functions and schemas as the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { csvFormatFromSchema, sendCsvList } from '../csv-export.js';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import { evidence, technologies, test_runs } from '../../../db/schema.js';
@@ -22,7 +23,7 @@ import { listTechnologyCategories } from '../../domain/technology-categories.js'
 import { listTestRuns } from '../../domain/test-runs.js';
 import { listTransfers } from '../../domain/transfers.js';
 import { IdParams } from '../../schemas/common.js';
-import { TechnologyCreate, TechnologyListQuery, TechnologyPatch } from '../../schemas/technologies.js';
+import { TechnologyCreate, TechnologyListQuery, TechnologyPatch, Technology as TechnologySchema } from '../../schemas/technologies.js';
 import { DeleteConfirm } from '../../../views/components/common.js';
 import { DeleteBlocked } from '../../../views/pages/programs/program-pages.js';
 import {
@@ -121,6 +122,7 @@ export async function technologiesPages(app: FastifyInstance) {
 
   app.get('/technologies', { schema: { querystring: TechnologyListQuery, hide: true } }, async (request, reply) => {
     const query = request.query as Static<typeof TechnologyListQuery>;
+    if (query.format === 'csv') return sendCsvList(reply, 'technologies', query, (q) => listTechnologies(app.db, q), csvFormatFromSchema(TechnologySchema));
     const page = listTechnologies(app.db, query);
     const ctx = pageContext(request, reply);
     const props = { query: ctx.query, rows: page.items, nextCursor: page.next_cursor, lookups: lookups(app.db) };

@@ -3,19 +3,22 @@
 // technology by its name (resolved here to ids), posts measurement and evidence rows as parallel
 // repeated fields, and carries an `_idem` key so that a double submit logs one run.
 import { randomUUID } from 'node:crypto';
+import { sendCsvList, testRunCsvFormat } from '../csv-export.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import type { Db } from '../../db.js';
 import { changesSince } from '../../domain/audit.js';
 import { ConflictError, StaleVersionError } from '../../domain/errors.js';
 import { claimKey, completeKey, releaseKey, requestHash, type Claim } from '../../domain/idempotency.js';
+import { findProgram } from '../../domain/programs.js';
 import { findPrototype, findPrototypeByCode, listPrototypes, type Prototype } from '../../domain/prototypes.js';
+import { findSeries } from '../../domain/series.js';
 import { findTechnologyByName, listTechnologies, type Technology } from '../../domain/technologies.js';
 import { createTestRun, deleteTestRun, getTestRun, listTestRuns, updateTestRun, type TestRun } from '../../domain/test-runs.js';
 import { IdParams } from '../../schemas/common.js';
 import { TestRunCreate, TestRunListQuery, TestRunPatch } from '../../schemas/test-runs.js';
 import { DeleteConfirm } from '../../../views/components/common.js';
-import { DeleteBlocked } from '../../../views/pages/programs/program-pages.js';
+import { DeleteBlocked, programLabel } from '../../../views/pages/programs/program-pages.js';
 import {
   RunDetailPage,
   RunListPage,
@@ -49,11 +52,51 @@ function allTechnologies(db: Db): Technology[] {
   return allOf((q) => listTechnologies(db, { ...q, sort: 'name' }));
 }
 
-function lookups(db: Db): RunLookups {
+// The names pages show, by id: one prepared statement each, never whole records page by page
+// (loading every technology with its derivations made the list page 30 times slower).
+function prepareNameStatements(db: Db) {
   return {
-    prototypes: new Map(allPrototypes(db).map((p) => [p.id, { code: p.code, name: p.name }])),
+    // Orders as listPrototypes/listTechnologies sort by code/name (then id): the filter options' order.
+    prototypes: db.sqlite.prepare<[], { id: number; code: string; name: string }>('SELECT id, code, name FROM prototypes ORDER BY code, id'),
+    technologies: db.sqlite.prepare<[], { id: number; name: string }>('SELECT id, name FROM technologies ORDER BY name, id'),
+    prototypesIn: db.sqlite.prepare<[string], { id: number; code: string; name: string }>('SELECT id, code, name FROM prototypes WHERE id IN (SELECT value FROM json_each(?))'),
+    technologiesIn: db.sqlite.prepare<[string], { id: number; name: string }>('SELECT id, name FROM technologies WHERE id IN (SELECT value FROM json_each(?))'),
+  };
+}
+
+const nameStatements = new WeakMap<Db, ReturnType<typeof prepareNameStatements>>();
+
+function names(db: Db) {
+  let s = nameStatements.get(db);
+  if (!s) nameStatements.set(db, (s = prepareNameStatements(db)));
+  return s;
+}
+
+/** Every prototype, program and technology: the list page's filter form offers them all. */
+function lookups(db: Db): RunLookups {
+  const s = names(db);
+  return {
+    prototypes: new Map(s.prototypes.all().map((p) => [p.id, { code: p.code, name: p.name }])),
     programLabels: new Map(programChoices(db).map(({ program, label }) => [program.id, label])),
-    technologyNames: new Map(allTechnologies(db).map((t) => [t.id, t.name])),
+    technologyNames: new Map(s.technologies.all().map((t) => [t.id, t.name])),
+  };
+}
+
+/** Only the names that `runs` refer to (a run's page, a page of rows). */
+function lookupsFor(db: Db, runs: TestRun[], parts: { programs: boolean; technologies: boolean }): RunLookups {
+  const s = names(db);
+  const programLabels = new Map<number, string>();
+  if (parts.programs) {
+    for (const id of new Set(runs.map((r) => r.program_id).filter((id): id is number => id !== null))) {
+      const program = findProgram(db, id);
+      if (program) programLabels.set(id, programLabel(program, findSeries(db, program.series_id)?.name));
+    }
+  }
+  const technologyIds = parts.technologies ? [...new Set(runs.flatMap((r) => r.evidence.map((e) => e.technology_id)))] : [];
+  return {
+    prototypes: new Map(s.prototypesIn.all(JSON.stringify([...new Set(runs.map((r) => r.prototype_id))])).map((p) => [p.id, { code: p.code, name: p.name }])),
+    programLabels,
+    technologyNames: new Map(technologyIds.length ? s.technologiesIn.all(JSON.stringify(technologyIds)).map((t) => [t.id, t.name]) : []),
   };
 }
 
@@ -302,11 +345,18 @@ function runTitle(run: Pick<TestRun, 'code'>): string {
 export async function testRunsPages(app: FastifyInstance) {
   app.get('/test-runs', { schema: { querystring: TestRunListQuery, hide: true }, preValidation: dateFilters }, async (request, reply) => {
     const query = request.query as Static<typeof TestRunListQuery>;
+    if (query.format === 'csv') return sendCsvList(reply, 'test-runs', query, (q) => listTestRuns(app.db, q), testRunCsvFormat(app.db));
     const page = listTestRuns(app.db, query);
     const ctx = pageContext(request, reply);
-    const props = { query: { ...ctx.query, sort: ctx.query.sort ?? '-start_time' }, rows: page.items, nextCursor: page.next_cursor, lookups: lookups(app.db) };
-    const fragment = query.cursor ? <RunRowsFragment {...props} /> : <RunResults {...props} />;
-    return renderPage(request, reply, ctx, { title: 'Test runs' }, <RunListPage {...props} />, fragment);
+    const base = { query: { ...ctx.query, sort: ctx.query.sort ?? '-start_time' }, rows: page.items, nextCursor: page.next_cursor };
+    // JSX renders at once: build only what this request sends. The rows need their prototypes'
+    // codes; only the full page's filter form needs every name.
+    if (request.isPartial) {
+      const props = { ...base, lookups: lookupsFor(app.db, page.items, { programs: false, technologies: false }) };
+      const fragment = query.cursor ? <RunRowsFragment {...props} /> : <RunResults {...props} />;
+      return renderPage(request, reply, ctx, { title: 'Test runs' }, fragment, fragment);
+    }
+    return renderPage(request, reply, ctx, { title: 'Test runs' }, <RunListPage {...base} lookups={lookups(app.db)} />);
   });
 
   type FormProps = Omit<TestRunFormProps, 'csrfToken' | 'prototypes' | 'technologyNames' | 'programs'>;
@@ -432,7 +482,7 @@ export async function testRunsPages(app: FastifyInstance) {
       reply,
       ctx,
       { title: `${run.code} ${run.title}`, breadcrumbs: [LIST_CRUMB, { label: runTitle(run) }] },
-      <RunDetailPage run={run} lookups={lookups(app.db)} />,
+      <RunDetailPage run={run} lookups={lookupsFor(app.db, [run], { programs: true, technologies: true })} />,
     );
   });
 

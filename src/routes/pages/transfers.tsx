@@ -1,14 +1,18 @@
 // Transfer pages: list, detail with the product team's "Mark reviewed" form, new, edit, delete —
 // through the same domain functions and schemas as the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { csvFormatFromSchema, sendCsvList } from '../csv-export.js';
+import { Transfer as TransferSchema } from '../../schemas/transfers.js';
 import { inArray } from 'drizzle-orm';
-import type { Static } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { users } from '../../../db/schema.js';
 import type { Db } from '../../db.js';
 import { changesSince } from '../../domain/audit.js';
 import { StaleVersionError } from '../../domain/errors.js';
 import { listRoadModels } from '../../domain/road-models.js';
 import { listTechnologies } from '../../domain/technologies.js';
+import { suspectTransfersReport } from '../../domain/reports.js';
+import { suspectTransfers } from '../../domain/suspect.js';
 import { createTransfer, deleteTransfer, getTransfer, listTransfers, reviewTransfer, updateTransfer, type Transfer } from '../../domain/transfers.js';
 import { IdParams } from '../../schemas/common.js';
 import { TransferCreate, TransferListQuery, TransferPatch, TransferReview } from '../../schemas/transfers.js';
@@ -26,11 +30,18 @@ import {
   type TransferFormValues,
   type TransferLookups,
 } from '../../../views/pages/transfers/transfer-pages.js';
+import { groupSuspects } from '../../../views/pages/reports/report-views.js';
 import { domainErrorToForm, formToInput, validateInput, type FieldErrors, type FormBody } from './forms.js';
 import { allOf, formVersion } from './programs.js';
 import { pageContext, renderPage, seeOther } from './render.js';
 
 const LIST_CRUMB = { label: 'Transfers', href: '/transfers' };
+
+/** The list's query plus `suspect=true`: the review screen of suspect transfers (SUS-1/2). */
+const TransferPageQuery = Type.Object({
+  ...TransferListQuery.properties,
+  suspect: Type.Optional(Type.Boolean({ description: 'Only suspect transfers, with their reasons.' })),
+});
 
 /** Display names of the given users (reviewers), in one query. */
 export function userNames(db: Db, ids: (number | null)[]): Map<number, string> {
@@ -79,11 +90,21 @@ function typedValues(body: FormBody): TransferFormValues {
 }
 
 export async function transfersPages(app: FastifyInstance) {
-  app.get('/transfers', { schema: { querystring: TransferListQuery, hide: true } }, async (request, reply) => {
-    const query = request.query as Static<typeof TransferListQuery>;
-    const page = listTransfers(app.db, query);
+  app.get('/transfers', { schema: { querystring: TransferPageQuery, hide: true } }, async (request, reply) => {
+    const { suspect, ...query } = request.query as Static<typeof TransferPageQuery>;
     const ctx = pageContext(request, reply);
-    const props = { query: ctx.query, rows: page.items, nextCursor: page.next_cursor, lookups: lookups(app.db, page.items) };
+    if (suspect) {
+      // The review screen: every suspect transfer matching the filters, with its reasons (no paging: few by nature).
+      const rows = suspectTransfersReport(app.db, { road_model_id: query.road_model_id, technology_id: query.technology_id }).filter(
+        (r) => !query.stage || r.stage === query.stage,
+      );
+      const props = { query: ctx.query, rows: [], nextCursor: null, lookups: lookups(app.db, []), suspectGroups: groupSuspects(rows) };
+      return renderPage(request, reply, ctx, { title: 'Suspect transfers' }, <TransferListPage {...props} />, <TransferResults {...props} />);
+    }
+    if (query.format === 'csv') return sendCsvList(reply, 'transfers', query, (q) => listTransfers(app.db, q), csvFormatFromSchema(TransferSchema));
+    const page = listTransfers(app.db, query);
+    const suspectIds = new Set(suspectTransfers(app.db).map((s) => s.transfer_id));
+    const props = { query: ctx.query, rows: page.items, nextCursor: page.next_cursor, lookups: lookups(app.db, page.items), suspectIds };
     const fragment = query.cursor ? <TransferRowsFragment {...props} /> : <TransferResults {...props} />;
     return renderPage(request, reply, ctx, { title: 'Transfers' }, <TransferListPage {...props} />, fragment);
   });
@@ -152,6 +173,7 @@ export async function transfersPages(app: FastifyInstance) {
     const look = lookups(app.db, [transfer]);
     const title = transferLabel(look, transfer);
     const ctx = pageContext(request, reply);
+    review = { ...review, suspectReasons: suspectTransfers(app.db, { transferId: transfer.id })[0]?.reasons ?? [] };
     const section = <ReviewSection transfer={transfer} lookups={look} csrfToken={ctx.csrfToken} {...review} />;
     return renderPage(
       request,

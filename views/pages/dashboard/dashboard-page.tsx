@@ -1,5 +1,6 @@
 import type { DashboardData } from '../../../src/domain/dashboard.js';
 import { Badge, humanize, TimeCell } from '../../components/common.js';
+import { LineupTable, RuleBadge } from '../reports/report-views.js';
 
 const COUNT_LINKS: { key: keyof DashboardData['counts']; label: string; href: string }[] = [
   { key: 'test_runs', label: 'Test runs', href: '/test-runs' },
@@ -111,6 +112,26 @@ export function DashboardPage({ data }: { data: DashboardData }) {
           )}
         </section>
       </div>
+      <div class="grid-2">
+        <SuspectsSection suspects={data.suspects} />
+        <GapsSection gaps={data.gaps} />
+      </div>
+      <div class="grid-2">
+        <ReadinessSection spread={data.readinessSpread} />
+        <section aria-labelledby="plan-h">
+          <h2 id="plan-h">Line-up plan against targets</h2>
+          {data.lineup.length === 0 ? (
+            <p class="empty-state">No plan targets yet.</p>
+          ) : (
+            <>
+              <LineupTable rows={data.lineup} />
+              <p>
+                <a href="/reports#lineup-plan">The line-up plan report</a> (PLAN-1)
+              </p>
+            </>
+          )}
+        </section>
+      </div>
       <section aria-labelledby="rm-h">
         <h2 id="rm-h">Road models by status</h2>
         {data.roadModelsByStatus.length === 0 ? (
@@ -129,5 +150,117 @@ export function DashboardPage({ data }: { data: DashboardData }) {
         )}
       </section>
     </>
+  );
+}
+
+function SuspectsSection({ suspects }: { suspects: DashboardData['suspects'] }) {
+  return (
+    <section aria-labelledby="suspect-h">
+      <h2 id="suspect-h">
+        Suspect transfers <span class="count">({suspects.count})</span>
+      </h2>
+      {suspects.count === 0 ? (
+        <p class="empty-state">No suspect transfers: nothing failed or changed since the last reviews.</p>
+      ) : (
+        <>
+          <ul class="dashboard-list">
+            {suspects.top.map((s) => (
+              <li>
+                <a href={`/transfers/${s.transfer_id}`} safe>
+                  {`${s.technology} → ${s.road_model}`}
+                </a>{' '}
+                <Badge value="suspect" label="Suspect" />
+                <br />
+                <small safe>{s.reasons > 1 ? `${s.first_reason} (and ${s.reasons - 1} more)` : s.first_reason}</small>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <a href="/transfers?suspect=true">Review all {suspects.count} suspect {suspects.count === 1 ? 'transfer' : 'transfers'}</a>
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
+
+function GapsSection({ gaps }: { gaps: DashboardData['gaps'] }) {
+  return (
+    <section aria-labelledby="gaps-h">
+      <h2 id="gaps-h">
+        Coverage gaps <span class="count">({gaps.count})</span>
+      </h2>
+      {gaps.count === 0 ? (
+        <p class="empty-state">No coverage gaps.</p>
+      ) : (
+        <>
+          <ul class="dashboard-list">
+            {gaps.top.map((g) => (
+              <li>
+                <RuleBadge rule={g.rule} />{' '}
+                {g.transfer_id !== null ? (
+                  <a href={`/transfers/${g.transfer_id}`} safe>
+                    {`${g.technology ?? ''} → ${g.road_model}`}
+                  </a>
+                ) : (
+                  <a href={`/road-models/${g.road_model_id}`} safe>
+                    {g.road_model}
+                  </a>
+                )}
+                <br />
+                <small safe>{g.detail}</small>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <a href="/reports/coverage-gaps">All {gaps.count} coverage {gaps.count === 1 ? 'gap' : 'gaps'}</a>
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
+
+const BAR_WIDTH = 160;
+
+function ReadinessSection({ spread }: { spread: DashboardData['readinessSpread'] }) {
+  const max = Math.max(1, ...spread.map((s) => s.n));
+  return (
+    <section aria-labelledby="trl-h">
+      <h2 id="trl-h">Readiness spread</h2>
+      <table class="readiness-spread">
+        <caption class="visually-hidden">Technologies per current race TRL</caption>
+        <thead>
+          <tr>
+            <th scope="col">Race TRL</th>
+            <th scope="col" class="numeric">
+              Technologies
+            </th>
+            <th scope="col">
+              <span class="visually-hidden">Share</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {spread.map((s) => (
+            <tr>
+              <th scope="row" safe>
+                {s.level === null ? 'Unassessed' : `TRL ${s.level}`}
+              </th>
+              <td class="numeric">{s.n}</td>
+              <td>
+                <svg class="readiness-bar" width={String(BAR_WIDTH)} height="12" viewBox={`0 0 ${BAR_WIDTH} 12`} aria-hidden="true" focusable="false">
+                  <rect class="track" x="0" y="1" width={String(BAR_WIDTH)} height="10" rx="2" />
+                  <rect class="bar" x="0" y="1" width={String(Math.round((s.n / max) * BAR_WIDTH))} height="10" rx="2" />
+                </svg>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p>
+        <small>The current level is the latest race assessment of each technology.</small>
+      </p>
+    </section>
   );
 }

@@ -4,7 +4,7 @@ import type { Prototype } from '../../../src/domain/prototypes.js';
 import type { Series } from '../../../src/domain/series.js';
 import type { Technology } from '../../../src/domain/technologies.js';
 import type { TestRun } from '../../../src/domain/test-runs.js';
-import { Badge, humanize, PageHead, TimeCell } from '../../components/common.js';
+import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import { CsrfField, ErrorSummary, Field, FormActions, Select, StaleNotice, type FieldErrors, type Option, type StaleChange } from '../../components/forms.js';
 import { FilterForm, ListResults, ListRows, type Column, type Query } from '../../components/list.js';
 
@@ -191,18 +191,7 @@ export function ProgramDetailPage(props: ProgramDetailProps) {
         <dd>
           <Badge value={p.status} />
         </dd>
-        <dt>Version</dt>
-        <dd>
-          <Badge value="version" label={`v${p.version}`} />
-        </dd>
-        <dt>Updated</dt>
-        <dd>
-          <TimeCell iso={p.updated_at} />
-        </dd>
-        <dt>History</dt>
-        <dd>
-          <a href={`/audit?entity=program&entity_id=${p.id}`}>Who changed what</a>
-        </dd>
+        <RecordStamps entity="program" record={p} />
       </dl>
 
       <section aria-labelledby="prototypes-heading">
@@ -259,6 +248,7 @@ export function ProgramDetailPage(props: ProgramDetailProps) {
         )}
         {props.moreRuns ? <p><a href={`/test-runs?program_id=${p.id}`}>All test runs of this program</a></p> : ''}
       </section>
+      <section class="lineage-panel" aria-label="Lineage" hx-get={`/lineage/panel?node=program:${p.id}`} hx-trigger="load"><h2>Lineage</h2><p><a href={`/lineage?node=program:${p.id}&direction=downstream`}>Open the lineage explorer</a></p></section>
     </>
   );
 }

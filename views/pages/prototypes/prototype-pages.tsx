@@ -2,7 +2,7 @@ import { PROTOTYPE_KINDS } from '../../../db/schema.js';
 import type { Prototype } from '../../../src/domain/prototypes.js';
 import type { RoadModel } from '../../../src/domain/road-models.js';
 import type { TestRun } from '../../../src/domain/test-runs.js';
-import { Badge, humanize, PageHead, TimeCell } from '../../components/common.js';
+import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import {
   CsrfField,
   ErrorSummary,
@@ -214,18 +214,7 @@ export function PrototypeDetailPage({ prototype: p, lookups, runs, moreRuns }: P
         </dd>
         <dt>Notes</dt>
         <dd safe>{p.notes || '—'}</dd>
-        <dt>Version</dt>
-        <dd>
-          <Badge value="version" label={`v${p.version}`} />
-        </dd>
-        <dt>Updated</dt>
-        <dd>
-          <TimeCell iso={p.updated_at} />
-        </dd>
-        <dt>History</dt>
-        <dd>
-          <a href={`/audit?entity=prototype&entity_id=${p.id}`}>Who changed what</a>
-        </dd>
+        <RecordStamps entity="prototype" record={p} />
       </dl>
 
       <section aria-labelledby="runs-heading">
@@ -239,6 +228,8 @@ export function PrototypeDetailPage({ prototype: p, lookups, runs, moreRuns }: P
         )}
         {moreRuns ? <p><a href={`/test-runs?prototype_id=${p.id}`}>All test runs with this prototype</a></p> : ''}
       </section>
+      <div id="trend" hx-get={`/prototypes/${p.id}/trend`} hx-trigger="load" hx-swap="outerHTML"><p><a href={`/prototypes/${p.id}/trend`}>Measurement trends</a></p></div>
+      <section class="lineage-panel" aria-label="Lineage" hx-get={`/lineage/panel?node=prototype:${p.id}`} hx-trigger="load"><h2>Lineage</h2><p><a href={`/lineage?node=prototype:${p.id}&direction=downstream`}>Open the lineage explorer</a></p></section>
     </>
   );
 }

@@ -3,7 +3,7 @@ import type { Market } from '../../../src/domain/markets.js';
 import type { Prototype } from '../../../src/domain/prototypes.js';
 import type { RoadModel } from '../../../src/domain/road-models.js';
 import type { Transfer } from '../../../src/domain/transfers.js';
-import { Badge, humanize, PageHead, TimeCell } from '../../components/common.js';
+import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import { attrValue, CsrfField, ErrorSummary, Field, FormActions, Select, StaleNotice, TextArea, type FieldErrors, type Option, type StaleChange } from '../../components/forms.js';
 import { FilterForm, ListResults, ListRows, type Column, type Query } from '../../components/list.js';
 
@@ -239,18 +239,7 @@ export function RoadModelDetailPage(props: RoadModelDetailProps) {
         <dd safe>{m.partner ?? '—'}</dd>
         <dt>Description</dt>
         <dd safe>{m.description || '—'}</dd>
-        <dt>Version</dt>
-        <dd>
-          <Badge value="version" label={`v${m.version}`} />
-        </dd>
-        <dt>Updated</dt>
-        <dd>
-          <TimeCell iso={m.updated_at} />
-        </dd>
-        <dt>History</dt>
-        <dd>
-          <a href={`/audit?entity=road_model&entity_id=${m.id}`}>Who changed what</a>
-        </dd>
+        <RecordStamps entity="road_model" record={m} />
       </dl>
 
       <section aria-labelledby="markets-heading">
@@ -311,6 +300,7 @@ export function RoadModelDetailPage(props: RoadModelDetailProps) {
           ''
         )}
       </section>
+      <section class="lineage-panel" aria-label="Lineage" hx-get={`/lineage/panel?node=road-model:${m.id}`} hx-trigger="load"><h2>Lineage</h2><p><a href={`/lineage?node=road-model:${m.id}&direction=upstream`}>Open the lineage explorer</a></p></section>
     </>
   );
 }

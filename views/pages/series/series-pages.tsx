@@ -1,5 +1,5 @@
 import type { Series } from '../../../src/domain/series.js';
-import { Badge, PageHead, TimeCell } from '../../components/common.js';
+import { Badge, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import { CsrfField, ErrorSummary, Field, FormActions, StaleNotice, TextArea, type FieldErrors, type StaleChange } from '../../components/forms.js';
 import { FilterForm, ListResults, ListRows, type Column, type Query } from '../../components/list.js';
 
@@ -75,18 +75,7 @@ export function SeriesDetailPage({ series, programCount }: { series: Series; pro
         <dd>
           <a href={`/programs?series_id=${series.id}`}>{programCount} {programCount === 1 ? 'program' : 'programs'}</a>
         </dd>
-        <dt>Version</dt>
-        <dd>
-          <Badge value="version" label={`v${series.version}`} />
-        </dd>
-        <dt>Updated</dt>
-        <dd>
-          <TimeCell iso={series.updated_at} />
-        </dd>
-        <dt>History</dt>
-        <dd>
-          <a href={`/audit?entity=series&entity_id=${series.id}`}>Who changed what</a>
-        </dd>
+        <RecordStamps entity="series" record={series} />
       </dl>
     </>
   );

@@ -2,7 +2,7 @@ import { TECHNOLOGY_DOMAINS } from '../../../db/schema.js';
 import type { Technology } from '../../../src/domain/technologies.js';
 import type { TestRun } from '../../../src/domain/test-runs.js';
 import type { Transfer } from '../../../src/domain/transfers.js';
-import { Badge, humanize, PageHead, TimeCell } from '../../components/common.js';
+import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import {
   CsrfField,
   ErrorSummary,
@@ -213,18 +213,7 @@ export function TechnologyDetailPage(props: TechnologyDetailProps) {
         <dd safe>{t.owner || '—'}</dd>
         <dt>Description</dt>
         <dd safe>{t.description || '—'}</dd>
-        <dt>Version</dt>
-        <dd>
-          <Badge value="version" label={`v${t.version}`} />
-        </dd>
-        <dt>Updated</dt>
-        <dd>
-          <TimeCell iso={t.updated_at} />
-        </dd>
-        <dt>History</dt>
-        <dd>
-          <a href={`/audit?entity=technology&entity_id=${t.id}`}>Who changed what</a>
-        </dd>
+        <RecordStamps entity="technology" record={t} />
       </dl>
 
       <section aria-labelledby="derivations-heading">
@@ -299,6 +288,7 @@ export function TechnologyDetailPage(props: TechnologyDetailProps) {
           ''
         )}
       </section>
+      <div id="readiness" hx-get={`/technologies/${t.id}/readiness`} hx-trigger="load" hx-swap="outerHTML"><p><a href={`/technologies/${t.id}/readiness`}>Readiness (TRL)</a> · <a href={`/technologies/${t.id}/trend`}>Measurement trends</a></p></div>
 
       <section aria-labelledby="transfers-heading">
         <h2 id="transfers-heading">Road models it feeds</h2>
@@ -317,6 +307,7 @@ export function TechnologyDetailPage(props: TechnologyDetailProps) {
           ''
         )}
       </section>
+      <section class="lineage-panel" aria-label="Lineage" hx-get={`/lineage/panel?node=technology:${t.id}`} hx-trigger="load"><h2>Lineage</h2><p><a href={`/lineage?node=technology:${t.id}&direction=upstream`}>Open the lineage explorer</a></p></section>
     </>
   );
 }

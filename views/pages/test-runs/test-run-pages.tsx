@@ -4,7 +4,7 @@
 // `_remove` submit buttons without), and a hidden `_idem` key so a double submit logs one run.
 import { EVIDENCE_OUTCOMES, RUN_STATUSES, VENUE_TYPES } from '../../../db/schema.js';
 import type { TestRun } from '../../../src/domain/test-runs.js';
-import { Badge, humanize, PageHead, TimeCell } from '../../components/common.js';
+import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import { attrValue, CsrfField, Field, FieldMessages, FormActions, Select, StaleNotice, TextArea, type FieldErrors, type Option, type StaleChange } from '../../components/forms.js';
 import { FilterForm, ListResults, ListRows, type Column, type Query } from '../../components/list.js';
 
@@ -127,6 +127,9 @@ export function RunListPage(props: RunListProps) {
         <a href="/test-runs/new" role="button">
           Log a test run
         </a>
+        <a href="/test-runs/import" role="button" class="secondary outline">
+          Import CSV
+        </a>
       </PageHead>
       <FilterForm basePath="/test-runs" query={props.query} label="Filter test runs">
         <Field name="q" label="Search" type="search" value={props.query.q} placeholder="TR-2026-0042, e-4ORCE, 耐久…" maxlength={200} />
@@ -215,18 +218,7 @@ export function RunDetailPage({ run: r, lookups }: RunDetailProps) {
           <dd safe>{r.software_version || '—'}</dd>
           <dt>Hardware revision</dt>
           <dd safe>{r.hardware_revision || '—'}</dd>
-          <dt>Version</dt>
-          <dd>
-            <Badge value="version" label={`v${r.version}`} />
-          </dd>
-          <dt>Updated</dt>
-          <dd>
-            <TimeCell iso={r.updated_at} />
-          </dd>
-          <dt>History</dt>
-          <dd>
-            <a href={`/audit?entity=test_run&entity_id=${r.id}`}>Who changed what</a>
-          </dd>
+          <RecordStamps entity="test_run" record={r} />
         </dl>
       </div>
       <dl class="facts run-prose">
@@ -289,6 +281,8 @@ export function RunDetailPage({ run: r, lookups }: RunDetailProps) {
           </div>
         )}
       </section>
+      <section id="attachments" hx-get={`/test-runs/${r.id}/attachments`} hx-trigger="load" hx-swap="outerHTML"><h2>Attachments</h2><p><a href={`/test-runs/${r.id}/attachments`}>Files attached to this run</a></p></section>
+      <section class="lineage-panel" aria-label="Lineage" hx-get={`/lineage/panel?node=test-run:${r.id}`} hx-trigger="load"><h2>Lineage</h2><p><a href={`/lineage?node=test-run:${r.id}&direction=downstream`}>Open the lineage explorer</a></p></section>
     </>
   );
 }

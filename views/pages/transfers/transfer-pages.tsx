@@ -1,8 +1,9 @@
 import { TRANSFER_STAGES } from '../../../db/schema.js';
 import type { Transfer } from '../../../src/domain/transfers.js';
-import { Badge, humanize, PageHead, TimeCell } from '../../components/common.js';
+import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import { CsrfField, ErrorSummary, Field, FormActions, Select, StaleNotice, TextArea, type FieldErrors, type Option, type StaleChange } from '../../components/forms.js';
 import { FilterForm, ListResults, ListRows, type Column, type Query } from '../../components/list.js';
+import { SuspectReasons, SuspectTable, type SuspectGroup } from '../reports/report-views.js';
 
 export const stageOptions: Option[] = TRANSFER_STAGES.map((s) => ({ value: s, label: humanize(s) }));
 
@@ -39,7 +40,7 @@ function optionsOf(names: Map<number, string>): Option[] {
   return [...names].map(([id, label]) => ({ value: String(id), label })).sort((a, b) => a.label.localeCompare(b.label));
 }
 
-function transferColumns(lookups: TransferLookups): Column<Transfer>[] {
+function transferColumns(lookups: TransferLookups, suspectIds: Set<number> = new Set()): Column<Transfer>[] {
   return [
     { header: 'Transfer', sort: 'id', render: (t) => <a href={`/transfers/${t.id}`}>#{t.id}</a> },
     {
@@ -58,7 +59,25 @@ function transferColumns(lookups: TransferLookups): Column<Transfer>[] {
         </a>
       ),
     },
-    { header: 'Stage', sort: 'stage', render: (t) => <Badge value={t.stage} /> },
+    {
+      header: 'Stage',
+      sort: 'stage',
+      render: (t) => (
+        <>
+          <Badge value={t.stage} />
+          {suspectIds.has(t.id) ? (
+            <>
+              {' '}
+              <a href={`/transfers/${t.id}#review`} class="badge suspect" title="A later fail or a changed definition: open to review">
+                Suspect
+              </a>
+            </>
+          ) : (
+            ''
+          )}
+        </>
+      ),
+    },
     { header: 'Decided on', render: (t) => <span safe>{t.decided_on ?? '—'}</span> },
     {
       header: 'Last review',
@@ -78,17 +97,45 @@ export interface TransferListProps {
   rows: Transfer[];
   nextCursor: string | null;
   lookups: TransferLookups;
+  /** Transfers on this page that are suspect (SUS-1/2): marked with a badge. */
+  suspectIds?: Set<number> | undefined;
+  /** `suspect=true`: the review screen lists these instead of the page of rows. */
+  suspectGroups?: SuspectGroup[] | undefined;
 }
 
 const FILTERS = ['stage', 'technology_id', 'road_model_id'] as const;
 
+function SuspectResults(props: { groups: SuspectGroup[]; filtered: boolean }) {
+  return (
+    <div id="results" aria-live="polite">
+      {props.groups.length === 0 ? (
+        <div class="empty-state">
+          <p>
+            No suspect transfers{props.filtered ? ' match these filters' : ''}: nothing failed or changed since the last reviews.{' '}
+            <a href="/transfers">See all transfers</a>.
+          </p>
+        </div>
+      ) : (
+        <>
+          <p>
+            {props.groups.length} suspect {props.groups.length === 1 ? 'transfer' : 'transfers'}. Open one and use “Mark reviewed” to clear it
+            (SUS-3).
+          </p>
+          <SuspectTable groups={props.groups} />
+        </>
+      )}
+    </div>
+  );
+}
+
 export function TransferResults(props: TransferListProps) {
   const filtered = FILTERS.some((f) => props.query[f]);
+  if (props.suspectGroups) return <SuspectResults groups={props.suspectGroups} filtered={filtered} />;
   return (
     <ListResults
       basePath="/transfers"
       query={props.query}
-      columns={transferColumns(props.lookups)}
+      columns={transferColumns(props.lookups, props.suspectIds)}
       rows={props.rows}
       nextCursor={props.nextCursor}
       caption="Transfers"
@@ -109,13 +156,13 @@ export function TransferResults(props: TransferListProps) {
 }
 
 export function TransferRowsFragment(props: TransferListProps) {
-  return <ListRows basePath="/transfers" query={props.query} columns={transferColumns(props.lookups)} rows={props.rows} nextCursor={props.nextCursor} />;
+  return <ListRows basePath="/transfers" query={props.query} columns={transferColumns(props.lookups, props.suspectIds)} rows={props.rows} nextCursor={props.nextCursor} />;
 }
 
 export function TransferListPage(props: TransferListProps) {
   return (
     <>
-      <PageHead title="Transfers" subtitle="Race technologies feeding road models">
+      <PageHead title={props.suspectGroups ? 'Suspect transfers' : 'Transfers'} subtitle="Race technologies feeding road models">
         <a href="/transfers/new" role="button">
           New transfer
         </a>
@@ -124,6 +171,10 @@ export function TransferListPage(props: TransferListProps) {
         <Select name="stage" label="Stage" value={props.query.stage} options={stageOptions} blank="Any stage" />
         <Select name="technology_id" label="Technology" value={props.query.technology_id} options={optionsOf(props.lookups.technologyNames)} blank="Any technology" />
         <Select name="road_model_id" label="Road model" value={props.query.road_model_id} options={optionsOf(props.lookups.roadModelNames)} blank="Any road model" />
+        <label for="f-suspect" class="filter-check">
+          <input id="f-suspect" type="checkbox" name="suspect" value="true" checked={props.query.suspect === 'true'} />
+          Only suspect transfers
+        </label>
       </FilterForm>
       <TransferResults {...props} />
     </>
@@ -140,6 +191,8 @@ export interface ReviewSectionProps {
   stale?: StaleChange[] | undefined;
   /** Shown after a review was recorded in place (htmx). */
   done?: boolean | undefined;
+  /** Why the transfer is suspect (SUS-1/2); empty or absent when it is not. */
+  suspectReasons?: { rule: string; detail: string; run_id?: number | undefined }[] | undefined;
 }
 
 /** The last review and the "Mark reviewed" form: htmx swaps this section in place. */
@@ -154,6 +207,19 @@ export function ReviewSection(props: ReviewSectionProps) {
         <p class="flash" role="status">
           Marked reviewed.
         </p>
+      ) : (
+        ''
+      )}
+      {props.suspectReasons && props.suspectReasons.length > 0 ? (
+        <div class="suspect-notice" role="note">
+          <p>
+            <Badge value="suspect" label="Suspect" /> Since the last review:
+          </p>
+          <SuspectReasons reasons={props.suspectReasons.map((r) => ({ rule: r.rule, detail: r.detail, run_id: r.run_id ?? null, run_code: null }))} />
+          <p>
+            <small>Check the reasons, then mark the transfer reviewed to clear it (SUS-3).</small>
+          </p>
+        </div>
       ) : (
         ''
       )}
@@ -227,18 +293,7 @@ export function TransferDetailPage(props: TransferDetailProps) {
         <dd safe>{t.rationale || '—'}</dd>
         <dt>Decided on</dt>
         <dd safe>{t.decided_on ?? '—'}</dd>
-        <dt>Version</dt>
-        <dd>
-          <Badge value="version" label={`v${t.version}`} />
-        </dd>
-        <dt>Updated</dt>
-        <dd>
-          <TimeCell iso={t.updated_at} />
-        </dd>
-        <dt>History</dt>
-        <dd>
-          <a href={`/audit?entity=transfer&entity_id=${t.id}`}>Who changed what</a>
-        </dd>
+        <RecordStamps entity="transfer" record={t} />
       </dl>
       <ReviewSection transfer={t} lookups={props.lookups} {...props.review} />
     </>

@@ -7,7 +7,9 @@ import type { Actor } from '../../../domain/actor.js';
 import type { Db } from '../../../db.js';
 import type { Page } from '../../../domain/paging.js';
 import { IdParams, PageOf, ref } from '../../../schemas/common.js';
-import { errorResponses, etagOf, jsonResponse, requireIfMatch, sendPage } from './http.js';
+import { wantsCsv } from '../../../domain/csv.js';
+import { csvFormatFromSchema, sendCsvList, type CsvFormat } from '../../csv-export.js';
+import { errorResponses, etagOf, jsonResponse, listResponse, requireIfMatch, sendPage } from './http.js';
 
 interface Versioned {
   id: number;
@@ -37,6 +39,8 @@ export interface CrudSpec<Item extends TSchema, Create extends TObject, Patch ex
   };
   /** Extra description for the list operation (filters, search). */
   listDescription?: string;
+  /** The CSV layout of the list; by default the item's fields in order. */
+  csv?: (db: Db) => CsvFormat<Static<Item> & Versioned>;
 }
 
 export function registerCrud<Item extends TSchema, Create extends TObject, Patch extends TObject, ListQuery extends TObject>(
@@ -56,10 +60,16 @@ export function registerCrud<Item extends TSchema, Create extends TObject, Patch
       summary: `List ${many}`,
       description: spec.listDescription ?? `A page of ${many}; follow \`next_cursor\` or the Link header.`,
       querystring: spec.listQuery,
-      response: { 200: jsonResponse(PageOf(itemRef), `A page of ${many}`, ['link']), ...errorResponses.read },
+      response: { 200: listResponse(PageOf(itemRef), `A page of ${many}, or all of them as CSV`), ...errorResponses.read },
     },
-    handler: async (request, reply) =>
-      sendPage(request, reply, spec.domain.list(app.db, request.query as Static<ListQuery>)),
+    handler: async (request, reply) => {
+      const query = request.query as Static<ListQuery> & { format?: string; cursor?: string };
+      if (wantsCsv(query.format, request.headers.accept)) {
+        const format = spec.csv ? spec.csv(app.db) : csvFormatFromSchema<Static<Item> & Versioned>(spec.item);
+        return sendCsvList(reply, spec.path.slice(1), query, (q) => spec.domain.list(app.db, q), format);
+      }
+      return sendPage(request, reply, spec.domain.list(app.db, query));
+    },
   });
 
   app.get(itemPath, {

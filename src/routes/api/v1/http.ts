@@ -49,6 +49,18 @@ export function jsonResponse<T extends TSchema>(schema: T, description: string, 
   };
 }
 
+/** A list's 200: JSON pages, or the whole filtered list as CSV. */
+export function listResponse<T extends TSchema>(schema: T, description: string) {
+  return {
+    description,
+    headers: { link: HEADER_DOCS.link },
+    content: {
+      'application/json': { schema },
+      'text/csv': { schema: { type: 'string', description: 'Every row matching the filters, streamed; text cells that look like formulas start with `\'`.' } },
+    },
+  };
+}
+
 export function problemResponse(slug: ProblemSlug | 'default', description?: string) {
   return {
     description: description ?? (slug === 'default' ? 'Error' : PROBLEM_TYPES[slug].title),

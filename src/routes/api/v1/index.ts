@@ -1,8 +1,12 @@
 // The REST API v1, one module per resource. Registered after @fastify/swagger.
 import type { FastifyInstance } from 'fastify';
+import { attachmentsRoutes } from './attachments.js';
+import { auditRoutes } from './audit.js';
 import { changesRoutes } from './changes.js';
+import { importsRoutes } from './imports.js';
 import { lineageRoutes } from './lineage.js';
 import { marketsRoutes } from './markets.js';
+import { matrixRoutes } from './matrix.js';
 import { planTargetsRoutes } from './plan-targets.js';
 import { programsRoutes } from './programs.js';
 import { prototypesRoutes } from './prototypes.js';
@@ -14,6 +18,7 @@ import { technologiesRoutes } from './technologies.js';
 import { technologyCategoriesRoutes } from './technology-categories.js';
 import { testRunsRoutes } from './test-runs.js';
 import { transfersRoutes } from './transfers.js';
+import { webhooksRoutes } from './webhooks.js';
 
 export async function apiV1Routes(app: FastifyInstance) {
   await app.register(seriesRoutes);
@@ -22,6 +27,7 @@ export async function apiV1Routes(app: FastifyInstance) {
   await app.register(technologyCategoriesRoutes);
   await app.register(technologiesRoutes);
   await app.register(testRunsRoutes);
+  await app.register(importsRoutes);
   await app.register(marketsRoutes);
   await app.register(roadModelsRoutes);
   await app.register(transfersRoutes);
@@ -29,5 +35,9 @@ export async function apiV1Routes(app: FastifyInstance) {
   await app.register(lineageRoutes);
   await app.register(readinessRoutes);
   await app.register(reportsRoutes);
+  await app.register(matrixRoutes);
   await app.register(changesRoutes);
+  await app.register(auditRoutes);
+  await app.register(attachmentsRoutes);
+  await app.register(webhooksRoutes);
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { getLineage, parseLineageQuery } from '../../../domain/lineage.js';
+import { suspectTransfers } from '../../../domain/suspect.js';
 import { ref } from '../../../schemas/common.js';
 import { LineageGraph, LineageQuery } from '../../../schemas/lineage.js';
 import { errorResponses, jsonResponse, problemResponse } from './http.js';
@@ -29,7 +30,9 @@ export async function lineageRoutes(app: FastifyInstance) {
     },
     handler: async (request) => {
       const query = parseLineageQuery(request.query as Static<typeof LineageQuery>);
-      return getLineage(app.db, query);
+      // Suspect transfer edges are marked (SUS-1, SUS-2), as on the pages.
+      const suspectTransferIds = new Set(suspectTransfers(app.db).map((s) => s.transfer_id));
+      return getLineage(app.db, query, { suspectTransferIds });
     },
   });
 }

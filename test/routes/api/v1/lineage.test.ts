@@ -43,7 +43,7 @@ describe('GET /api/v1/lineage', () => {
     ]);
     expect(body.nodes[0]).toEqual({ id: 'road-model:1', kind: 'road-model', label: 'Ariya NISMO', depth: 0, href: '/road-models/1', status: 'production' });
     expect(body.nodes[4]).toMatchObject({ kind: 'run-group', count: 2, passes: 1, fails: 1, inconclusive: 0, technology_id: 1 });
-    expect(body.edges).toContainEqual({ from: 'technology:2', to: 'road-model:1', type: 'transfer', stage: 'in_production' });
+    expect(body.edges).toContainEqual({ from: 'technology:2', to: 'road-model:1', type: 'transfer', stage: 'in_production', suspect: true });
     expect(body.edges).toContainEqual({ from: 'run-group:1', to: 'technology:1', type: 'evidence', failing: true });
     expect(body.edges).toContainEqual({ from: 'program:1', to: 'technology:1', type: 'origin' });
   });
@@ -54,18 +54,23 @@ describe('GET /api/v1/lineage', () => {
     expect(repeated).toEqual(comma);
     expect(comma.nodes.map((n: { id: string }) => n.id)).toEqual(['program:1', 'road-model:1']);
     expect(comma.edges).toEqual([
-      { from: 'program:1', to: 'road-model:1', type: 'implied', implied: true, via: ['prototype', 'test-run', 'technology'], failing: true },
+      { from: 'program:1', to: 'road-model:1', type: 'implied', implied: true, via: ['prototype', 'test-run', 'technology'], failing: true, suspect: true },
     ]);
     const expanded = json(await get('node=technology:1&depth=1&expand=technology:1'));
     expect(expanded.nodes.map((n: { id: string }) => n.id)).toEqual(['technology:1', 'program:1', 'test-run:1', 'test-run:2']);
     expect(expanded.edges).toContainEqual({ from: 'test-run:2', to: 'technology:1', type: 'evidence', outcome: 'fail', failing: true });
   });
 
+  it('marks the transfer suspect: a fail on an ancestor was logged after its last review (SUS-1)', async () => {
+    const body = json(await get('node=road-model:1&depth=1'));
+    expect(body.edges.find((e: { type: string }) => e.type === 'transfer')).toMatchObject({ suspect: true });
+  });
+
   it('says when the node limit cut the graph', async () => {
     const body = json(await get('node=road-model:1&depth=10&limit=2'));
     expect(body.truncated).toBe(true);
     expect(body.nodes).toHaveLength(2);
-    expect(body.edges).toEqual([{ from: 'technology:2', to: 'road-model:1', type: 'transfer', stage: 'in_production' }]);
+    expect(body.edges).toEqual([{ from: 'technology:2', to: 'road-model:1', type: 'transfer', stage: 'in_production', suspect: true }]);
   });
 
   it('refuses a malformed node id or an unknown kind with 400', async () => {
