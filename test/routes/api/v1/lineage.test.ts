@@ -16,7 +16,7 @@ beforeAll(async () => {
       (1, 'FE tyre compound', 'hardware', 1, 1), (2, 'Road tyre compound', 'hardware', 1, NULL);
     INSERT INTO technology_derivations (parent_id, child_id) VALUES (1, 2);
     INSERT INTO road_models (id, name, powertrain, status) VALUES (1, 'Ariya NISMO', 'ev', 'production');
-    INSERT INTO transfers (technology_id, road_model_id, stage) VALUES (2, 1, 'in_production');
+    INSERT INTO transfers (technology_id, road_model_id, stage, reviewed_at) VALUES (2, 1, 'in_production', '2024-12-01T00:00:00.000Z');
     INSERT INTO test_runs (id, code, prototype_id, program_id, title, venue_type, start_time, status) VALUES
       (1, 'TR-2025-0001', 1, 1, 'Tyre wear', 'track', '2025-01-01T00:00:00.000Z', 'completed'),
       (2, 'TR-2025-0002', 1, 1, 'Tyre wear 2', 'track', '2025-01-02T00:00:00.000Z', 'completed');
