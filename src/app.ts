@@ -8,6 +8,7 @@ import { programs } from '../db/schema.js';
 import { seedDemoData, type DemoUser } from '../db/seed.js';
 import type { Config } from './config.js';
 import { migrateDatabase, openDatabase, type Db } from './db.js';
+import { lazySerializers } from './lazy-serializers.js';
 import { ensureAdmin } from './domain/users.js';
 import { configureAttachments } from './domain/attachments.js';
 import { restoreBackupFiles } from './domain/backup.js';
@@ -77,6 +78,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   }
 
   const app = Fastify({
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     logger:
       options.logger === false
         ? false

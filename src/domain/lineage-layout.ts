@@ -4,7 +4,7 @@
 // prototype → runs → technology → road model whatever the edges say; ELK orders and places the
 // nodes within the layers and routes the edges. Boxes have a fixed size, which is what lets ELK
 // guarantee that none overlap; labels are cut to fit them.
-import ELK from 'elkjs/lib/elk.bundled.js';
+import type ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { LineageEdge, LineageGraph, LineageNode, LineageResultKind } from './lineage.js';
 
@@ -61,9 +61,10 @@ export interface LineageLayout {
 }
 
 // One instance: it holds no graph state between calls (the bundled build runs in this thread).
-let elkInstance: InstanceType<typeof ELK.default> | undefined;
+// Loaded at the first layout, not at start: 1.6 MB of JavaScript, 80 ms and 23 MB of memory.
+let elkInstance: Promise<InstanceType<typeof ELK.default>> | undefined;
 function elk() {
-  return (elkInstance ??= new ELK.default());
+  return (elkInstance ??= import('elkjs/lib/elk.bundled.js').then((m) => new m.default.default()));
 }
 
 // Advance widths in em, close to DejaVu Sans Bold (the widest common fallback for system-ui), so
@@ -184,7 +185,7 @@ export async function layoutLineage(graph: LineageGraph): Promise<LineageLayout>
     })),
     edges: edges.map((e, i): ElkExtendedEdge => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
   };
-  const out = await elk().layout(input);
+  const out = await (await elk()).layout(input);
 
   const placed = new Map((out.children ?? []).map((c) => [c.id, c]));
   const nodes: LaidOutNode[] = graph.nodes.map((n) => {

@@ -165,6 +165,11 @@ export interface LineageQuery {
 export interface LineageOptions {
   /** Transfers to mark `suspect: true` (SUS-1/SUS-2 work supplies them). */
   suspectTransferIds?: ReadonlySet<number>;
+  /**
+   * Or the suspect ones among the transfers the graph shows, asked once per graph: cheaper than
+   * every suspect transfer of the database on each request.
+   */
+  suspectAmong?: (transferIds: number[]) => ReadonlySet<number>;
   /** Rows the walk may visit; LINEAGE_WALK_CAP unless a test wants it smaller. */
   walkCap?: number;
 }
@@ -429,12 +434,17 @@ function edgesAmong(db: Db, nodes: Map<string, RawNode>, options: LineageOptions
     technology: list('technology'),
     model: list('road-model'),
   }) as [RealEdgeType, number, number, string | null, number | null][];
+  let suspects = options.suspectTransferIds;
+  if (options.suspectAmong) {
+    const transferIds = rows.flatMap(([type, , , , xid]) => (type === 'transfer' && xid !== null ? [xid] : []));
+    suspects = transferIds.length ? options.suspectAmong(transferIds) : new Set();
+  }
   for (const [type, a, b, stage, xid] of rows) {
     const [fromKind, toKind] = EDGE_ENDS[type];
     const edge: WorkEdge = { from: `${fromKind}:${a}`, to: `${toKind}:${b}`, type };
     if (type === 'transfer') {
       edge.stage = stage!;
-      if (xid !== null && options.suspectTransferIds?.has(xid)) edge.suspect = true;
+      if (xid !== null && suspects?.has(xid)) edge.suspect = true;
     }
     edges.push(edge);
   }

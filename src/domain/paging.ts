@@ -1,6 +1,6 @@
 // Keyset pagination shared by every list: `sort` names a documented field (`-` for descending),
 // the cursor carries the last row's sort value and id, and no list ever pages by OFFSET.
-import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { MalformedInputError } from './errors.js';
 
@@ -77,10 +77,13 @@ export function keyset(spec: KeysetSpec, query: PageQuery): Keyset {
   const limit = Math.min(Math.max(query.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
   const dir = descending ? desc : asc;
   const beyond = descending ? lt : gt;
+  const bound = descending ? lte : gte;
   let where: SQL | undefined;
   if (query.cursor) {
     const c = decodeCursor(query.cursor, sort);
-    where = or(beyond(column, c.v), and(eq(column, c.v), beyond(spec.id, c.i)));
+    // The plain bound lets SQLite start the index walk at the cursor (the value is bound twice
+    // below, as two parameters it cannot tell apart): without it a deep page reads every row before it.
+    where = and(bound(column, c.v), or(beyond(column, c.v), and(eq(column, c.v), beyond(spec.id, c.i))));
   }
   const isIdSort = column === spec.id;
   return {

@@ -1,7 +1,7 @@
 // Server-side sessions for the pages. The cookie holds a random id; the database keeps only its
 // sha256, so a copied database yields no live session. Idle and absolute timeouts both apply.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { sessions, users } from '../../db/schema.js';
 import type { Db } from '../db.js';
 import type { User } from './users.js';
@@ -52,15 +52,25 @@ export function createSession(db: Db, userId: number, now = new Date()): { cooki
   return { cookieValue, idHash };
 }
 
-/** The live session behind a cookie, or undefined (unknown, idle, expired, or user disabled). */
-export function findSession(db: Db, cookieValue: string, now = new Date()): SessionInfo | undefined {
-  const idHash = hashSecret(cookieValue);
-  const row = db.orm
+// Every page request looks its session up: prepared once per connection (building the query each
+// time cost a tenth of a page).
+const sessionStatements = new WeakMap<Db, { byHash: ReturnType<typeof prepareByHash> }>();
+
+function prepareByHash(db: Db) {
+  return db.orm
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.user_id))
-    .where(eq(sessions.id_hash, idHash))
-    .get();
+    .where(eq(sessions.id_hash, sql.placeholder('hash')))
+    .prepare();
+}
+
+/** The live session behind a cookie, or undefined (unknown, idle, expired, or user disabled). */
+export function findSession(db: Db, cookieValue: string, now = new Date()): SessionInfo | undefined {
+  const idHash = hashSecret(cookieValue);
+  let s = sessionStatements.get(db);
+  if (!s) sessionStatements.set(db, (s = { byHash: prepareByHash(db) }));
+  const row = s.byHash.get({ hash: idHash });
   if (!row) return undefined;
   const t = now.getTime();
   const idle = t - Date.parse(row.session.last_seen_at) > SESSION_IDLE_MS;

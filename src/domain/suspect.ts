@@ -42,6 +42,8 @@ export interface SuspectTransfer {
 
 export interface SuspectFilter {
   transferId?: number;
+  /** Only these transfers (a lineage graph's): each transfer's suspicion depends on its own lineage only. */
+  transferIds?: readonly number[];
   roadModelId?: number;
   technologyId?: number;
 }
@@ -103,6 +105,7 @@ const SCOPE_SQL = `
       FROM transfers
      WHERE stage IN ('approved', 'in_production')
        AND (:transfer_id IS NULL OR id = :transfer_id)
+       AND (:transfer_ids IS NULL OR id IN (SELECT value FROM json_each(:transfer_ids)))
        AND (:road_model_id IS NULL OR road_model_id = :road_model_id)
        AND (:technology_id IS NULL OR technology_id = :technology_id)
   ),
@@ -122,11 +125,13 @@ const SUS1_SQL = `${SCOPE_SQL},
   fails AS (
     SELECT s.id AS transfer_id, s.technology_id AS transfer_technology_id, s.since, e.technology_id, t.name AS technology,
            r.id AS run_id, r.code, coalesce(r.end_time, r.start_time) AS ended_at, r.created_at AS run_created_at
+      -- CROSS JOIN fixes the join order: from the few transfers in scope through the evidence
+      -- index to their runs. Left to itself the planner may start from every completed run.
       FROM lineage l
-      JOIN scope s ON s.id = l.transfer_id
-      JOIN evidence e ON e.technology_id = l.technology_id AND e.outcome = 'fail'
-      JOIN test_runs r ON r.id = e.test_run_id AND r.status = 'completed'
-      JOIN technologies t ON t.id = e.technology_id
+      CROSS JOIN scope s ON s.id = l.transfer_id
+      CROSS JOIN evidence e ON e.technology_id = l.technology_id AND e.outcome = 'fail'
+      CROSS JOIN test_runs r ON r.id = e.test_run_id AND r.status = 'completed'
+      CROSS JOIN technologies t ON t.id = e.technology_id
      -- every audited write moves updated_at, so a fail recorded after the review implies this
      WHERE coalesce(r.end_time, r.start_time) > s.since OR r.updated_at > s.since
   )
@@ -188,6 +193,7 @@ interface AuditChangeRow {
 function params(filter: SuspectFilter) {
   return {
     transfer_id: filter.transferId ?? null,
+    transfer_ids: filter.transferIds ? JSON.stringify(filter.transferIds) : null,
     road_model_id: filter.roadModelId ?? null,
     technology_id: filter.technologyId ?? null,
   };

@@ -1,7 +1,7 @@
 // Test runs: the most used record. A run owns its measurements and evidence (deleted and replaced
 // with it); readiness assessments that cite it block its delete. Codes are generated as
 // TR-YYYY-NNNN from a yearly sequence when not given.
-import { and, asc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import {
   EVIDENCE_OUTCOMES,
@@ -279,10 +279,30 @@ function withChildren(db: Db, rows: RunRow[]): TestRun[] {
     if (!list) ev.set(e.test_run_id, (list = []));
     list.push({ technology_id: e.technology_id, outcome: e.outcome as EvidenceOutcome, notes: e.notes });
   }
-  return rows.map((row) => ({
-    ...(row as RunRow & { venue_type: VenueType; status: RunStatus }),
-    measurements: ms.get(row.id) ?? [],
-    evidence: ev.get(row.id) ?? [],
+  // One object literal, the same keys in the same order for every run: the serializer and every
+  // other reader meet a single object shape (a spread of drizzle's rows makes dictionary objects).
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    prototype_id: r.prototype_id,
+    program_id: r.program_id,
+    title: r.title,
+    objective: r.objective,
+    venue_type: r.venue_type as VenueType,
+    location: r.location,
+    start_time: r.start_time,
+    end_time: r.end_time,
+    status: r.status as RunStatus,
+    software_version: r.software_version,
+    hardware_revision: r.hardware_revision,
+    engineer: r.engineer,
+    result_summary: r.result_summary,
+    demo: r.demo,
+    version: r.version,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    measurements: ms.get(r.id) ?? [],
+    evidence: ev.get(r.id) ?? [],
   }));
 }
 
@@ -359,10 +379,13 @@ export function listTestRuns(db: Db, query: TestRunListQuery): Page<TestRun> {
     const field = ks.sort.replace(/^-/, '');
     const column = SORT.fields[field]!;
     const beyond = ks.sort.startsWith('-') ? lt : gt;
+    const bound = ks.sort.startsWith('-') ? lte : gte;
     const where: (SQL | undefined)[] = used.map((name) => FILTERS[name]!(sql.placeholder(name)));
     if (query.cursor) {
       const v = sql.placeholder('cursor_value');
-      where.push(or(beyond(column, v), and(eq(column, v), beyond(test_runs.id, sql.placeholder('cursor_id')))));
+      // The plain bound lets SQLite start the index walk at the cursor (it cannot tell that the
+      // two placeholders below hold the same value): without it a deep page reads every row before it.
+      where.push(bound(column, v), or(beyond(column, v), and(eq(column, v), beyond(test_runs.id, sql.placeholder('cursor_id')))));
     }
     if (query.q) where.push(textMatch(query.q, 'test_runs_fts', test_runs.id, SEARCH_COLUMNS));
     return db.orm

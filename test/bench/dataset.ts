@@ -51,6 +51,8 @@ const MEASURES: [string, string, number][] = [
   ['Downforce', 'N', 9000],
   ['Brake temp', 'degC', 650],
 ];
+/** Technologies per derivation family. */
+const FAMILY = 25;
 const FIRST = ['k', 'y', 'h', 's', 't', 'm', 'a', 'r', 'n', 'j'];
 const LAST = ['tanaka', 'suzuki', 'sato', 'watanabe', 'ito', 'yamamoto', 'nakamura', 'kobayashi', 'kato', 'yoshida'];
 
@@ -137,16 +139,20 @@ export function buildBenchDataset(db: Db, seed = 2026): BenchDataset {
       techIds.push(id);
       technologyNames.push(name);
     }
-    // Derivations: local chains (a technology derives from one of the 400 before it), acyclic by construction.
+    // Derivations: families of FAMILY technologies (a race part and its road descendants); each
+    // member after the first derives from one or two earlier members of its family, so a
+    // technology has at most FAMILY - 1 ancestors and the graph is acyclic by construction.
+    const children = techIds.map((_, i) => i).filter((i) => i % FAMILY !== 0);
     const pairs = new Set<string>();
-    while (pairs.size < BENCH_SIZE.derivations) {
-      const child = 200 + int(techIds.length - 200);
-      const parent = child - 1 - int(Math.min(400, child));
+    const derive = (child: number) => {
+      const parent = child - 1 - int(child % FAMILY);
       const key = `${parent}:${child}`;
-      if (pairs.has(key)) continue;
+      if (pairs.has(key)) return;
       pairs.add(key);
       insertDerivation.run(techIds[parent], techIds[child]);
-    }
+    };
+    for (const child of children) derive(child);
+    while (pairs.size < BENCH_SIZE.derivations) derive(pick(children));
     return { techIds, technologyNames };
   });
 
@@ -160,8 +166,8 @@ export function buildBenchDataset(db: Db, seed = 2026): BenchDataset {
     }
     const pairs = new Set<string>();
     while (pairs.size < BENCH_SIZE.transfers) {
-      // Road-bound technologies sit late in the derivation chains.
-      const tech = techIds[techIds.length - 1 - skewed(techIds.length, 2)]!;
+      // Road-bound technologies sit late in their family.
+      const tech = techIds[int(techIds.length / FAMILY) * FAMILY + FAMILY - 1 - skewed(FAMILY, 2)]!;
       const model = pick(modelIds);
       const key = `${tech}:${model}`;
       if (pairs.has(key)) continue;

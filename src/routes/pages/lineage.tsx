@@ -42,8 +42,9 @@ export const DEFAULT_DIRECTION: Record<LineageNodeKind, LineageDirection> = {
   'road-model': 'upstream',
 };
 
-function suspectIds(db: Db): Set<number> {
-  return new Set(suspectTransfers(db).map((s) => s.transfer_id));
+/** Suspect transfers (SUS-1, SUS-2) among those a graph shows: not every one of the database. */
+function suspectIds(db: Db): { suspectAmong: (transferIds: number[]) => Set<number> } {
+  return { suspectAmong: (transferIds) => new Set(suspectTransfers(db, { transferIds }).map((s) => s.transfer_id)) };
 }
 
 function asList(value: string | string[] | undefined): string[] {
@@ -124,7 +125,7 @@ export async function lineagePages(app: FastifyInstance) {
       try {
         const query = parseLineageQuery({ ...raw, node: raw.node });
         state = stateOf(query, raw);
-        const graph = getLineage(app.db, query, { suspectTransferIds: suspectIds(app.db) });
+        const graph = getLineage(app.db, query, suspectIds(app.db));
         result = { graph, layout: await layoutLineage(graph) };
       } catch (e) {
         const refused = refusalMessage(e);
@@ -152,7 +153,7 @@ export async function lineagePages(app: FastifyInstance) {
   app.get('/lineage/panel', { schema: { querystring: ExplorerQuery, hide: true } }, async (request, reply) => {
     const raw = request.query as RawQuery;
     if (!raw.node) throw new MalformedInputError([{ path: '/node', message: 'is required' }]);
-    const suspect = { suspectTransferIds: suspectIds(app.db) };
+    const suspect = suspectIds(app.db);
     const first = parseLineageQuery({ ...raw, node: raw.node });
     // The schema fills in a default direction: whether the URL named one is in the URL itself.
     const directionGiven = new URL(request.url, 'http://x').searchParams.has('direction');

@@ -30,9 +30,9 @@ export async function lineageRoutes(app: FastifyInstance) {
     },
     handler: async (request) => {
       const query = parseLineageQuery(request.query as Static<typeof LineageQuery>);
-      // Suspect transfer edges are marked (SUS-1, SUS-2), as on the pages.
-      const suspectTransferIds = new Set(suspectTransfers(app.db).map((s) => s.transfer_id));
-      return getLineage(app.db, query, { suspectTransferIds });
+      // Suspect transfer edges are marked (SUS-1, SUS-2), as on the pages: computed for the graph's transfers only.
+      const suspectAmong = (transferIds: number[]) => new Set(suspectTransfers(app.db, { transferIds }).map((s) => s.transfer_id));
+      return getLineage(app.db, query, { suspectAmong });
     },
   });
 }
