@@ -46,3 +46,34 @@ export function migrateDatabase(db: Db): void {
 export function checkDatabase(db: Db): boolean {
   return db.sqlite.prepare('SELECT 1 AS ok').get() !== undefined;
 }
+
+const changeStamps = new WeakMap<Db, { dataVersion: Database.Statement; totalChanges: Database.Statement }>();
+
+/**
+ * Moves whenever the database may have changed: a write on this connection (total_changes) or a
+ * commit by another one, such as the import worker or the CLI (data_version). Two tiny statements.
+ */
+export function changeStamp(db: Db): string {
+  let s = changeStamps.get(db);
+  if (!s) {
+    s = { dataVersion: db.sqlite.prepare('PRAGMA data_version').pluck(), totalChanges: db.sqlite.prepare('SELECT total_changes()').pluck() };
+    changeStamps.set(db, s);
+  }
+  return `${s.dataVersion.get() as number}:${s.totalChanges.get() as number}`;
+}
+
+/**
+ * `read`, answered again only after the database may have changed (see changeStamp): for small
+ * whole-table reads that every page shows (the program picker). The value is shared: never mutate it.
+ */
+export function cachedUntilChange<T>(read: (db: Db) => T): (db: Db) => T {
+  const cache = new WeakMap<Db, { stamp: string; value: T }>();
+  return (db) => {
+    const stamp = changeStamp(db);
+    const hit = cache.get(db);
+    if (hit && hit.stamp === stamp) return hit.value;
+    const value = read(db);
+    cache.set(db, { stamp, value });
+    return value;
+  };
+}

@@ -180,3 +180,30 @@ export function deleteProgram(db: Db, actor: Actor, id: number, expectedVersion:
     recordAudit(db, actor, { entity: ENTITY, entityId: id, action: 'delete', before });
   });
 }
+
+/** What a program is called in pickers: its series, season, class and entry (no whole records). */
+export interface ProgramName {
+  id: number;
+  series_name: string;
+  season: string;
+  /** null when the series has no classes, as in the API. */
+  class: string | null;
+  entry: string;
+}
+
+const programNameStatements = new WeakMap<Db, ReturnType<typeof prepareProgramNames>>();
+
+function prepareProgramNames(db: Db) {
+  return db.sqlite.prepare<[], ProgramName>(
+    `SELECT p.id, s.name AS series_name, p.season, nullif(p.class, '') AS class, p.entry
+       FROM programs p JOIN series s ON s.id = p.series_id
+      ORDER BY p.start_year DESC, p.id DESC`,
+  );
+}
+
+/** Every program's name parts, newest season first (the order of `sort=-start_year`). */
+export function programNames(db: Db): ProgramName[] {
+  let statement = programNameStatements.get(db);
+  if (!statement) programNameStatements.set(db, (statement = prepareProgramNames(db)));
+  return statement.all();
+}

@@ -8,7 +8,7 @@ import { recordAudit } from './audit.js';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldProblem } from './errors.js';
 import { keyset, type KeysetSpec, type Page, type PageQuery } from './paging.js';
 import { bumped, expectVersion, inTransaction } from './records.js';
-import { textMatchLike } from './search.js';
+import { likeLiteral, textMatchLike } from './search.js';
 import { nowIso } from './time.js';
 
 export type PrototypeKind = (typeof PROTOTYPE_KINDS)[number];
@@ -218,4 +218,63 @@ export function deletePrototype(db: Db, actor: Actor, id: number, expectedVersio
     db.orm.delete(prototypes).where(eq(prototypes.id, id)).run();
     recordAudit(db, actor, { entity: ENTITY, entityId: id, action: 'delete', before });
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed codes: forms and filters let people type a prototype's code or name, with suggestions.
+
+export interface PrototypeLabel {
+  id: number;
+  code: string;
+  name: string;
+}
+
+const prototypeLabelStatements = new WeakMap<Db, ReturnType<typeof preparePrototypeLabels>>();
+
+function preparePrototypeLabels(db: Db) {
+  return {
+    exact: db.sqlite.prepare<[string], PrototypeLabel>('SELECT id, code, name FROM prototypes WHERE code = ?'),
+    foldedCode: db.sqlite.prepare<[string], PrototypeLabel>('SELECT id, code, name FROM prototypes WHERE code = ? COLLATE NOCASE LIMIT 2'),
+    foldedName: db.sqlite.prepare<[string], PrototypeLabel>('SELECT id, code, name FROM prototypes WHERE name = ? COLLATE NOCASE LIMIT 2'),
+    byId: db.sqlite.prepare<[number], PrototypeLabel>('SELECT id, code, name FROM prototypes WHERE id = ?'),
+    suggest: db.sqlite.prepare<{ prefix: string; contains: string; limit: number }, PrototypeLabel>(
+      `SELECT id, code, name FROM prototypes WHERE code LIKE :contains ESCAPE '\\' OR name LIKE :contains ESCAPE '\\'
+        ORDER BY code NOT LIKE :prefix ESCAPE '\\', code LIMIT :limit`,
+    ),
+  };
+}
+
+function prototypeLabels(db: Db) {
+  let s = prototypeLabelStatements.get(db);
+  if (!s) prototypeLabelStatements.set(db, (s = preparePrototypeLabels(db)));
+  return s;
+}
+
+/**
+ * The prototype typed text names: the exact code, then the code or the name ignoring (ASCII) case
+ * when that is unambiguous. A suggestion's label (`CODE — name`) names its code too.
+ */
+export function resolvePrototypeCode(db: Db, typed: string): PrototypeLabel | undefined {
+  const s = prototypeLabels(db);
+  const text = typed.trim();
+  if (!text) return undefined;
+  const exact = s.exact.get(text) ?? s.exact.get(text.split(' — ')[0]!.trim());
+  if (exact) return exact;
+  for (const statement of [s.foldedCode, s.foldedName]) {
+    const found = statement.all(text);
+    if (found.length === 1) return found[0];
+    if (found.length > 1) return undefined;
+  }
+  return undefined;
+}
+
+/** A prototype's id, code and name, or undefined. */
+export function prototypeLabel(db: Db, id: number): PrototypeLabel | undefined {
+  return prototypeLabels(db).byId.get(id);
+}
+
+/** Up to `limit` prototypes for what someone is typing (code or name): codes starting with it first. */
+export function suggestPrototypes(db: Db, typed: string, limit = 20): PrototypeLabel[] {
+  const text = likeLiteral(typed.trim());
+  return prototypeLabels(db).suggest.all({ prefix: `${text}%`, contains: `%${text}%`, limit });
 }

@@ -10,8 +10,13 @@ function ftsString(token: string): string {
   return `"${token.replace(/"/g, '""')}"`;
 }
 
+/** `%`, `_` and `\` taken literally, for LIKE … ESCAPE '\'. */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 function likePattern(token: string): string {
-  return `%${token.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${likeLiteral(token)}%`;
 }
 
 /**

@@ -18,7 +18,7 @@ import { recordAudit } from './audit.js';
 import { ConflictError, InvalidInputError, NotFoundError, RuleViolationError, type FieldProblem } from './errors.js';
 import { keyset, type KeysetSpec, type Page, type PageQuery } from './paging.js';
 import { bumped, definedFields, expectVersion, inTransaction } from './records.js';
-import { textMatch } from './search.js';
+import { likeLiteral, textMatch } from './search.js';
 import { nowIso } from './time.js';
 import { watchSuspects } from './webhooks.js';
 
@@ -316,4 +316,53 @@ export function deleteTechnology(db: Db, actor: Actor, id: number, expectedVersi
     db.orm.delete(technologies).where(eq(technologies.id, id)).run();
     recordAudit(db, actor, { entity: ENTITY, entityId: id, action: 'delete', before });
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed names: forms and filters let people type a technology's name (10,000 of them do not fit
+// a <select>), with suggestions as they type.
+
+const technologyNameStatements = new WeakMap<Db, ReturnType<typeof prepareTechnologyNames>>();
+
+function prepareTechnologyNames(db: Db) {
+  return {
+    exact: db.sqlite.prepare<[string], { id: number; name: string }>('SELECT id, name FROM technologies WHERE name = ?'),
+    folded: db.sqlite.prepare<[string], { id: number; name: string }>('SELECT id, name FROM technologies WHERE name = ? COLLATE NOCASE LIMIT 2'),
+    byId: db.sqlite.prepare<[number], { id: number; name: string }>('SELECT id, name FROM technologies WHERE id = ?'),
+    // Names that start with the text first, then names that contain it; each alphabetical.
+    suggest: db.sqlite.prepare<{ prefix: string; contains: string; limit: number }, { name: string }>(
+      `SELECT name FROM technologies WHERE name LIKE :contains ESCAPE '\\'
+        ORDER BY name NOT LIKE :prefix ESCAPE '\\', name LIMIT :limit`,
+    ),
+  };
+}
+
+function technologyNames(db: Db) {
+  let s = technologyNameStatements.get(db);
+  if (!s) technologyNameStatements.set(db, (s = prepareTechnologyNames(db)));
+  return s;
+}
+
+/** The technology a typed name names: exact, then ignoring (ASCII) case when that is unambiguous. */
+export function resolveTechnologyName(db: Db, typed: string): { id: number; name: string } | undefined {
+  const s = technologyNames(db);
+  const text = typed.trim();
+  if (!text) return undefined;
+  const exact = s.exact.get(text);
+  if (exact) return exact;
+  const folded = s.folded.all(text);
+  return folded.length === 1 ? folded[0] : undefined;
+}
+
+/** A technology's id and name, or undefined. */
+export function technologyName(db: Db, id: number): { id: number; name: string } | undefined {
+  return technologyNames(db).byId.get(id);
+}
+
+/** Up to `limit` names for what someone is typing: those starting with it, then those containing it. */
+export function suggestTechnologyNames(db: Db, typed: string, limit = 20): string[] {
+  const text = likeLiteral(typed.trim());
+  return technologyNames(db)
+    .suggest.all({ prefix: `${text}%`, contains: `%${text}%`, limit })
+    .map((r) => r.name);
 }

@@ -289,4 +289,57 @@ describeBrowser('logging a test run in a browser', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it('suggests technologies as you type, in the list filter and in an added row of the form, and filters by the chosen name', async () => {
+    // More technologies than any page would list as options: suggestions come from the server.
+    const category = await created<{ id: number }>(live.app, '/api/v1/technology-categories', { name: 'Cooling', venue_types: ['dyno'] });
+    for (let i = 0; i < 30; i++) {
+      await created(live.app, '/api/v1/technologies', { name: `Coolant pump stage ${String(i).padStart(2, '0')}`, domain: 'hardware', category_id: category.id });
+    }
+    const filtered = await api(live.app).post('/api/v1/test-runs', {
+      prototype_id: ((await api(live.app).get('/api/v1/prototypes?limit=1')).json() as { items: { id: number }[] }).items[0]!.id,
+      title: 'Suggested filter run',
+      venue_type: 'dyno',
+      start_time: '2026-06-01T09:00:00Z',
+      evidence: [{ technology_id: torque, outcome: 'pass' }],
+    });
+    expect(filtered.statusCode).toBe(201);
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const { page, problems } = await watchedPage(context);
+    page.setDefaultTimeout(8000);
+    await signIn(page, live.baseUrl, '/test-runs');
+    await page.waitForFunction(() => 'htmx' in window);
+    const options = (list: string) => page.locator(`#${list} option`).evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+
+    // The list filter: the datalist starts empty, fills at focus, narrows as you type.
+    const field = page.getByLabel('Technology', { exact: true });
+    expect(await options('f-technology-suggestions')).toEqual([]);
+    await field.focus();
+    await expect.poll(() => options('f-technology-suggestions')).toHaveLength(20);
+    await field.pressSequentially('pump stage 2', { delay: 20 });
+    await expect.poll(() => options('f-technology-suggestions')).toEqual(Array.from({ length: 10 }, (_, i) => `Coolant pump stage 2${i}`));
+    // Choosing a name filters the list (live, URL pushed).
+    await field.fill('e-4ORCE torque vectoring');
+    await page.waitForURL((url) => url.searchParams.get('technology') === 'e-4ORCE torque vectoring');
+    await expect.poll(() => page.locator('#results').textContent()).toContain('Suggested filter run');
+    // A name that matches nothing says so instead of listing every run.
+    await field.fill('Warp drive');
+    await expect.poll(() => page.locator('#results').textContent()).toContain('No technology is named “Warp drive”');
+    await page.reload();
+    expect(await page.locator('#f-technology').inputValue()).toBe('Warp drive');
+    expect(await page.locator('#f-technology').getAttribute('aria-invalid')).toBe('true');
+
+    // The form: a row added by JavaScript gets suggestions too.
+    await page.goto(`${live.baseUrl}/test-runs/new`);
+    await page.waitForFunction(() => 'htmx' in window);
+    await page.getByRole('button', { name: 'Add technology' }).click();
+    const second = page.getByLabel('Technology 2', { exact: true });
+    await second.pressSequentially('stage 0', { delay: 20 });
+    await expect.poll(() => options('technology-names')).toEqual(Array.from({ length: 10 }, (_, i) => `Coolant pump stage 0${i}`));
+    // And the prototype field suggests codes with their names.
+    await page.getByLabel('Prototype').pressSequentially('mule', { delay: 20 });
+    await expect.poll(() => options('f-prototype_code-suggestions')).toEqual(['FE-MULE-07']);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

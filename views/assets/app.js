@@ -24,6 +24,8 @@
       event.preventDefault();
       var row = template.content.firstElementChild.cloneNode(true);
       container.appendChild(row);
+      // Its suggestion field (hx-get) is live only once htmx has seen it.
+      if (window.htmx) window.htmx.process(row);
       var first = row.querySelector('input,select,textarea');
       if (first) first.focus();
       return;

@@ -59,9 +59,10 @@ export function FieldMessages({ id, hint, error }: { id: string; hint?: string |
   );
 }
 
-export function Field(props: FieldProps) {
+export function Field(props: FieldProps & SuggestProps) {
   const id = props.id ?? `f-${props.name}`;
   const error = props.errors?.[props.name];
+  const listId = props.suggestUrl ? `${id}-suggestions` : props.list;
   return (
     <label for={id}>
       <span safe>{props.label}</span>
@@ -73,9 +74,13 @@ export function Field(props: FieldProps) {
         value={attrValue(props.value)}
         required={props.required}
         placeholder={props.placeholder}
-        autocomplete={props.autocomplete}
+        autocomplete={props.suggestUrl ? 'off' : props.autocomplete}
         autofocus={props.autofocus}
-        list={props.list}
+        list={listId}
+        hx-get={props.suggestUrl}
+        hx-trigger={props.suggestUrl ? 'input changed delay:150ms, focus once' : undefined}
+        hx-target={props.suggestUrl ? `#${listId}` : undefined}
+        hx-swap={props.suggestUrl ? 'innerHTML' : undefined}
         step={props.step}
         min={props.min === undefined ? undefined : String(props.min)}
         max={props.max === undefined ? undefined : String(props.max)}
@@ -85,8 +90,43 @@ export function Field(props: FieldProps) {
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={describedBy(id, props.hint, error)}
       />
+      {props.suggestUrl ? (
+        <datalist id={listId}>
+          <SuggestionOptions suggestions={props.suggestions ?? []} />
+        </datalist>
+      ) : (
+        ''
+      )}
       <FieldMessages id={id} hint={props.hint} error={error} />
     </label>
+  );
+}
+
+/**
+ * Suggestions make a field fit one of thousands of records (technologies, prototypes): too many for a <select>, so
+ * the browser's own suggestion list is filled from `suggestUrl` as you type (and at the first
+ * focus). The server resolves what was typed. Without JavaScript it is a text field.
+ */
+interface SuggestProps {
+  suggestUrl?: string;
+  /** What the suggestion list holds before any typing (the current value, say). */
+  suggestions?: Suggestion[];
+}
+
+export interface Suggestion {
+  value: string;
+  /** Shown beside the value (a prototype's name beside its code). */
+  label?: string | undefined;
+}
+
+/** The options of a suggestion list: what a suggesting Field's datalist holds, and what its URL answers. */
+export function SuggestionOptions({ suggestions }: { suggestions: Suggestion[] }) {
+  return (
+    <>
+      {suggestions.map((o) => (
+        <option value={attrValue(o.value)} label={o.label ? attrValue(o.label) : undefined} />
+      ))}
+    </>
   );
 }
 

@@ -14,6 +14,7 @@ import { programsPages } from './programs.js';
 import { prototypesPages } from './prototypes.js';
 import { readinessPages } from './readiness.js';
 import { seriesPages } from './series.js';
+import { suggestionPages } from './suggestions.js';
 import { technologiesPages } from './technologies.js';
 import { testRunsPages } from './test-runs.js';
 import { roadModelsPages } from './road-models.js';
@@ -25,6 +26,7 @@ export async function pageRoutes(app: FastifyInstance) {
   await app.register(dashboardPages);
   await app.register(seriesPages);
   await app.register(programsPages);
+  await app.register(suggestionPages);
   await app.register(prototypesPages);
   await app.register(technologiesPages);
   await app.register(testRunsPages);

@@ -78,7 +78,7 @@ function formValues(raw: Record<string, unknown>): ExplorerFormValues {
 function nodeChoices(db: Db): NodeChoice[] {
   const models = allOf((q) => listRoadModels(db, q)).map((m) => ({ value: `road-model:${m.id}`, label: `${m.name} (road model)` }));
   const technologies = listTechnologies(db, { limit: 200 }).items.map((t) => ({ value: `technology:${t.id}`, label: `${t.name} (technology)` }));
-  const programs = programChoices(db).map((p) => ({ value: `program:${p.program.id}`, label: `${p.label} (program)` }));
+  const programs = programChoices(db).map((p) => ({ value: `program:${p.id}`, label: `${p.label} (program)` }));
   const prototypes = listPrototypes(db, { limit: 200 }).items.map((p) => ({ value: `prototype:${p.id}`, label: `${p.code} (prototype)` }));
   return [...models, ...technologies, ...programs, ...prototypes];
 }

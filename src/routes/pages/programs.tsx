@@ -6,7 +6,7 @@ import type { Static } from 'typebox';
 import { changesSince } from '../../domain/audit.js';
 import { ConflictError, StaleVersionError } from '../../domain/errors.js';
 import type { Page } from '../../domain/paging.js';
-import { createProgram, deleteProgram, getProgram, listPrograms, updateProgram, type Program } from '../../domain/programs.js';
+import { createProgram, deleteProgram, getProgram, listPrograms, programNames, updateProgram, type Program } from '../../domain/programs.js';
 import { listPrototypes } from '../../domain/prototypes.js';
 import { getSeries, listSeries, type Series } from '../../domain/series.js';
 import { listTechnologies } from '../../domain/technologies.js';
@@ -27,7 +27,7 @@ import {
 } from '../../../views/pages/programs/program-pages.js';
 import { domainErrorToForm, formToInput, validateInput, type FormBody } from './forms.js';
 import { pageContext, renderPage, seeOther } from './render.js';
-import type { Db } from '../../db.js';
+import { cachedUntilChange, type Db } from '../../db.js';
 
 const LIST_CRUMB = { label: 'Programs', href: '/programs' };
 
@@ -62,11 +62,13 @@ export function allSeries(db: Db): Series[] {
   return allOf((q) => listSeries(db, q));
 }
 
-/** Programs with their display labels (`Formula E 2024-25 · Nissan Formula E Team`). */
-export function programChoices(db: Db): { program: Program; label: string }[] {
-  const names = new Map(allSeries(db).map((s) => [s.id, s.name]));
-  return allOf((q) => listPrograms(db, { ...q, sort: '-start_year' })).map((program) => ({ program, label: programLabel(program, names.get(program.series_id)) }));
-}
+/**
+ * Programs with their display labels (`Formula E 2024-25 · Nissan Formula E Team`), newest first.
+ * Every run list and form offers them: read again only after a write (a shared array: do not mutate).
+ */
+export const programChoices: (db: Db) => readonly { id: number; label: string }[] = cachedUntilChange((db) =>
+  programNames(db).map((p) => ({ id: p.id, label: programLabel(p, p.series_name) })),
+);
 
 /** The form's values as typed, so a refused form shows them again. */
 function typedValues(body: FormBody): ProgramFormValues {

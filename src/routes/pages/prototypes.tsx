@@ -31,7 +31,7 @@ const LIST_CRUMB = { label: 'Prototypes', href: '/prototypes' };
 
 function lookups(db: Db): PrototypeLookups {
   return {
-    programLabels: new Map(programChoices(db).map(({ program, label }) => [program.id, label])),
+    programLabels: new Map(programChoices(db).map(({ id, label }) => [id, label])),
     roadModelNames: new Map(allOf((q) => listRoadModels(db, q)).map((m) => [m.id, m.name])),
   };
 }

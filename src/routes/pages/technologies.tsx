@@ -47,7 +47,7 @@ const LIST_CRUMB = { label: 'Technologies', href: '/technologies' };
 function lookups(db: Db): TechnologyLookups {
   return {
     categoryNames: new Map(allOf((q) => listTechnologyCategories(db, q)).map((c) => [c.id, c.name])),
-    programLabels: new Map(programChoices(db).map(({ program, label }) => [program.id, label])),
+    programLabels: new Map(programChoices(db).map(({ id, label }) => [id, label])),
   };
 }
 

@@ -5,15 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { sendCsvList, testRunCsvFormat } from '../csv-export.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Static } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { Db } from '../../db.js';
 import { changesSince } from '../../domain/audit.js';
-import { ConflictError, StaleVersionError } from '../../domain/errors.js';
+import { ConflictError, InvalidInputError, StaleVersionError } from '../../domain/errors.js';
 import { claimKey, completeKey, releaseKey, requestHash, type Claim } from '../../domain/idempotency.js';
 import { findProgram } from '../../domain/programs.js';
-import { findPrototype, findPrototypeByCode, listPrototypes, type Prototype } from '../../domain/prototypes.js';
+import { findPrototype, prototypeLabel, resolvePrototypeCode } from '../../domain/prototypes.js';
 import { findSeries } from '../../domain/series.js';
-import { findTechnologyByName, listTechnologies, type Technology } from '../../domain/technologies.js';
+import { resolveTechnologyName, technologyName } from '../../domain/technologies.js';
 import { createTestRun, deleteTestRun, getTestRun, listTestRuns, updateTestRun, type TestRun } from '../../domain/test-runs.js';
 import { IdParams } from '../../schemas/common.js';
 import { TestRunCreate, TestRunListQuery, TestRunPatch } from '../../schemas/test-runs.js';
@@ -44,21 +44,10 @@ const MAX_ROWS = 100;
 // ---------------------------------------------------------------------------------------------
 // Lookups
 
-function allPrototypes(db: Db): Prototype[] {
-  return allOf((q) => listPrototypes(db, { ...q, sort: 'code' }));
-}
-
-function allTechnologies(db: Db): Technology[] {
-  return allOf((q) => listTechnologies(db, { ...q, sort: 'name' }));
-}
-
 // The names pages show, by id: one prepared statement each, never whole records page by page
 // (loading every technology with its derivations made the list page 30 times slower).
 function prepareNameStatements(db: Db) {
   return {
-    // Orders as listPrototypes/listTechnologies sort by code/name (then id): the filter options' order.
-    prototypes: db.sqlite.prepare<[], { id: number; code: string; name: string }>('SELECT id, code, name FROM prototypes ORDER BY code, id'),
-    technologies: db.sqlite.prepare<[], { id: number; name: string }>('SELECT id, name FROM technologies ORDER BY name, id'),
     prototypesIn: db.sqlite.prepare<[string], { id: number; code: string; name: string }>('SELECT id, code, name FROM prototypes WHERE id IN (SELECT value FROM json_each(?))'),
     technologiesIn: db.sqlite.prepare<[string], { id: number; name: string }>('SELECT id, name FROM technologies WHERE id IN (SELECT value FROM json_each(?))'),
   };
@@ -70,16 +59,6 @@ function names(db: Db) {
   let s = nameStatements.get(db);
   if (!s) nameStatements.set(db, (s = prepareNameStatements(db)));
   return s;
-}
-
-/** Every prototype, program and technology: the list page's filter form offers them all. */
-function lookups(db: Db): RunLookups {
-  const s = names(db);
-  return {
-    prototypes: new Map(s.prototypes.all().map((p) => [p.id, { code: p.code, name: p.name }])),
-    programLabels: new Map(programChoices(db).map(({ program, label }) => [program.id, label])),
-    technologyNames: new Map(s.technologies.all().map((t) => [t.id, t.name])),
-  };
 }
 
 /** Only the names that `runs` refer to (a run's page, a page of rows). */
@@ -98,27 +77,6 @@ function lookupsFor(db: Db, runs: TestRun[], parts: { programs: boolean; technol
     programLabels,
     technologyNames: new Map(technologyIds.length ? s.technologiesIn.all(JSON.stringify(technologyIds)).map((t) => [t.id, t.name]) : []),
   };
-}
-
-/** The prototype a typed code names: exact code, then the code or the name ignoring case. */
-function resolvePrototype(db: Db, typed: string): Prototype | undefined {
-  const exact = findPrototypeByCode(db, typed);
-  if (exact) return exact;
-  const folded = typed.toLowerCase();
-  const all = allPrototypes(db);
-  const byCode = all.filter((p) => p.code.toLowerCase() === folded);
-  if (byCode.length === 1) return byCode[0];
-  const byName = all.filter((p) => p.name.toLowerCase() === folded);
-  return byName.length === 1 ? byName[0] : undefined;
-}
-
-/** The technology a typed name names: exact, then ignoring case when that is unambiguous. */
-function resolveTechnology(db: Db, typed: string, all: () => Technology[]): Technology | undefined {
-  const exact = findTechnologyByName(db, typed);
-  if (exact) return exact;
-  const folded = typed.toLowerCase();
-  const matches = all().filter((t) => t.name.toLowerCase() === folded);
-  return matches.length === 1 ? matches[0] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +138,6 @@ function nowInput(): string {
 }
 
 function valuesOfRun(db: Db, run: TestRun): TestRunFormValues {
-  const names = new Map(allTechnologies(db).map((t) => [t.id, t.name]));
   return {
     prototype_code: findPrototype(db, run.prototype_id)?.code ?? '',
     title: run.title,
@@ -197,7 +154,7 @@ function valuesOfRun(db: Db, run: TestRun): TestRunFormValues {
     result_summary: run.result_summary,
     version: run.version,
     measurements: run.measurements.map((m) => ({ name: m.name, value: String(m.value), unit: m.unit })),
-    evidence: run.evidence.map((e) => ({ technology: names.get(e.technology_id) ?? '', outcome: e.outcome, notes: e.notes })),
+    evidence: run.evidence.map((e) => ({ technology: technologyName(db, e.technology_id)?.name ?? '', outcome: e.outcome, notes: e.notes })),
   };
 }
 
@@ -230,7 +187,7 @@ function buildInput(db: Db, schema: typeof TestRunCreate | typeof TestRunPatch, 
   const code = values.prototype_code?.trim() ?? '';
   if (code === '') errors.prototype_code = 'is required: type the code of the prototype';
   else {
-    const prototype = resolvePrototype(db, code);
+    const prototype = resolvePrototypeCode(db, code);
     if (prototype) input.prototype_id = prototype.id;
     else errors.prototype_code = `no prototype with code “${code}”`;
   }
@@ -249,8 +206,6 @@ function buildInput(db: Db, schema: typeof TestRunCreate | typeof TestRunPatch, 
     measurementRows.push(i);
   });
 
-  let technologies: Technology[] | undefined;
-  const everyTechnology = () => (technologies ??= allTechnologies(db));
   const evidence: Record<string, unknown>[] = [];
   const evidenceRows: number[] = [];
   values.evidence.forEach((row, i) => {
@@ -259,7 +214,7 @@ function buildInput(db: Db, schema: typeof TestRunCreate | typeof TestRunPatch, 
     if (!name && !row.outcome && !notes) return;
     const item: Record<string, unknown> = {};
     if (name) {
-      const technology = resolveTechnology(db, name, everyTechnology);
+      const technology = resolveTechnologyName(db, name);
       if (technology) item.technology_id = technology.id;
       else errors[`evidence.${i}.technology`] = `no technology named “${name}”`;
     }
@@ -324,6 +279,69 @@ function inputHash(input: unknown): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The list's typed filters
+
+/** The page's query: the API's, plus a prototype and a technology as typed (a code or a name). */
+const RunListPageQuery = Type.Object({
+  ...TestRunListQuery.properties,
+  prototype: Type.Optional(Type.String({ maxLength: 200 })),
+  technology: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+interface TypedFilters {
+  /** The API query, with the typed names resolved to ids. */
+  query: Static<typeof TestRunListQuery> & { format?: string };
+  /** What the typed fields show: as typed, or the names of the ids a link gave. */
+  typed: { prototype: string; technology: string };
+  errors: FieldErrors | undefined;
+}
+
+/**
+ * `prototype=RIG-1` or `technology=e-4ORCE` (what the filter form sends) → `prototype_id` and
+ * `technology_id`; links from other pages give the ids, shown here by their names.
+ */
+/** Each typed filter: the id it sets, how typed text finds it, and how an id is shown. */
+const TYPED_FILTERS = [
+  {
+    field: 'prototype',
+    idField: 'prototype_id',
+    find: (db: Db, text: string) => resolvePrototypeCode(db, text)?.id,
+    show: (db: Db, id: number) => prototypeLabel(db, id)?.code,
+    unknown: (text: string) => `No prototype has the code or name “${text}”. Pick one of the suggestions.`,
+  },
+  {
+    field: 'technology',
+    idField: 'technology_id',
+    find: (db: Db, text: string) => resolveTechnologyName(db, text)?.id,
+    show: (db: Db, id: number) => technologyName(db, id)?.name,
+    unknown: (text: string) => `No technology is named “${text}”. Pick one of the suggestions.`,
+  },
+] as const;
+
+function typedFilters(db: Db, raw: Static<typeof RunListPageQuery>): TypedFilters {
+  const { prototype, technology, ...query } = raw;
+  const given = { prototype, technology };
+  const typed = { prototype: '', technology: '' };
+  const errors: FieldErrors = {};
+  for (const f of TYPED_FILTERS) {
+    const text = given[f.field];
+    const id = query[f.idField];
+    if (text !== undefined) {
+      // The form sends the typed text; it wins over an id the link it came from had.
+      typed[f.field] = text;
+      delete query[f.idField];
+      if (!text.trim()) continue;
+      const found = f.find(db, text);
+      if (found !== undefined) query[f.idField] = found;
+      else errors[f.field] = f.unknown(text.trim());
+    } else if (id !== undefined) {
+      typed[f.field] = f.show(db, id) ?? '';
+    }
+  }
+  return { query, typed, errors: Object.keys(errors).length ? errors : undefined };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Routes
 
 /** `?started_after=2026-05-01` (a date input) or a datetime-local value → the API's date-time. */
@@ -343,23 +361,28 @@ function runTitle(run: Pick<TestRun, 'code'>): string {
 }
 
 export async function testRunsPages(app: FastifyInstance) {
-  app.get('/test-runs', { schema: { querystring: TestRunListQuery, hide: true }, preValidation: dateFilters }, async (request, reply) => {
-    const query = request.query as Static<typeof TestRunListQuery>;
-    if (query.format === 'csv') return sendCsvList(reply, 'test-runs', query, (q) => listTestRuns(app.db, q), testRunCsvFormat(app.db));
-    const page = listTestRuns(app.db, query);
+  app.get('/test-runs', { schema: { querystring: RunListPageQuery, hide: true }, preValidation: dateFilters }, async (request, reply) => {
+    const filters = typedFilters(app.db, request.query as Static<typeof RunListPageQuery>);
+    const { query } = filters;
+    if (query.format === 'csv') {
+      if (filters.errors) throw new InvalidInputError(Object.entries(filters.errors).map(([name, message]) => ({ path: `/${name}`, message })));
+      return sendCsvList(reply, 'test-runs', query, (q) => listTestRuns(app.db, q), testRunCsvFormat(app.db));
+    }
+    // A name that matches nothing lists nothing, and says so (not every run).
+    const page = filters.errors ? { items: [], next_cursor: null } : listTestRuns(app.db, query);
     const ctx = pageContext(request, reply);
-    const base = { query: { ...ctx.query, sort: ctx.query.sort ?? '-start_time' }, rows: page.items, nextCursor: page.next_cursor };
-    // JSX renders at once: build only what this request sends. The rows need their prototypes'
-    // codes; only the full page's filter form needs every name.
+    const base = { query: { ...ctx.query, sort: ctx.query.sort ?? '-start_time' }, rows: page.items, nextCursor: page.next_cursor, filterErrors: filters.errors };
+    // JSX renders at once: build only what this request sends. The rows need their prototypes' codes.
+    const lookups = lookupsFor(app.db, page.items, { programs: false, technologies: false });
     if (request.isPartial) {
-      const props = { ...base, lookups: lookupsFor(app.db, page.items, { programs: false, technologies: false }) };
-      const fragment = query.cursor ? <RunRowsFragment {...props} /> : <RunResults {...props} />;
+      const fragment = query.cursor ? <RunRowsFragment {...base} lookups={lookups} /> : <RunResults {...base} lookups={lookups} />;
       return renderPage(request, reply, ctx, { title: 'Test runs' }, fragment, fragment);
     }
-    return renderPage(request, reply, ctx, { title: 'Test runs' }, <RunListPage {...base} lookups={lookups(app.db)} />);
+    const choices = { programs: programChoices(app.db).map(({ id, label }) => ({ value: String(id), label })), typed: filters.typed };
+    return renderPage(request, reply, ctx, { title: 'Test runs' }, <RunListPage {...base} lookups={lookups} filterChoices={choices} />);
   });
 
-  type FormProps = Omit<TestRunFormProps, 'csrfToken' | 'prototypes' | 'technologyNames' | 'programs'>;
+  type FormProps = Omit<TestRunFormProps, 'csrfToken' | 'technologyNames' | 'programs'>;
 
   function renderForm(request: FastifyRequest, reply: FastifyReply, props: FormProps, heading: string, status?: number, crumbs: { label: string; href?: string }[] = []) {
     const ctx = pageContext(request, reply);
@@ -367,9 +390,8 @@ export async function testRunsPages(app: FastifyInstance) {
       <TestRunForm
         {...props}
         csrfToken={ctx.csrfToken}
-        prototypes={allPrototypes(app.db).map((p) => ({ code: p.code, name: p.name }))}
-        technologyNames={allTechnologies(app.db).map((t) => t.name)}
-        programs={programChoices(app.db).map(({ program, label }) => ({ value: String(program.id), label }))}
+        technologyNames={[...new Set(props.values.evidence.map((e) => e.technology.trim()).filter(Boolean))]}
+        programs={programChoices(app.db).map(({ id, label }) => ({ value: String(id), label }))}
       />
     );
     return renderPage(request, reply, ctx, { title: heading, status, breadcrumbs: [LIST_CRUMB, ...crumbs, { label: heading }] }, (

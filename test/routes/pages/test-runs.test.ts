@@ -8,6 +8,7 @@ let program: number;
 let prototype: number;
 let inverter: number;
 let torque: number;
+let categoryId: number;
 
 interface Run {
   id: number;
@@ -30,6 +31,7 @@ beforeAll(async () => {
   prototype = (await created<{ id: number }>(t.app, '/api/v1/prototypes', { code: 'FE-MULE-07', name: 'Formula E powertrain mule', kind: 'mule', program_ids: [program] })).id;
   await created(t.app, '/api/v1/prototypes', { code: 'INV-DYNO-2', name: 'Inverter dyno rig', kind: 'dyno_rig' });
   const category = await created<{ id: number }>(t.app, '/api/v1/technology-categories', { name: 'Inverter', venue_types: ['dyno', 'track'] });
+  categoryId = category.id;
   inverter = (await created<{ id: number }>(t.app, '/api/v1/technologies', { name: 'SiC inverter', domain: 'hardware', category_id: category.id })).id;
   torque = (await created<{ id: number }>(t.app, '/api/v1/technologies', { name: 'e-4ORCE torque vectoring', domain: 'software', category_id: category.id })).id;
 });
@@ -91,10 +93,12 @@ describe('the logging form', () => {
     expect(details).toContain('<summary>More details</summary>');
     // Defaults: now, the signed-in engineer, completed; the prototype is found by typing its code.
     const prototypeInput = /<input[^>]*id="f-prototype_code"[^>]*>/.exec(html)?.[0] ?? '';
-    expect(prototypeInput).toContain('list="prototype-codes"');
+    expect(prototypeInput).toContain('list="f-prototype_code-suggestions"');
+    expect(prototypeInput).toContain('hx-get="/prototypes/suggestions"');
     expect(prototypeInput).toContain('autofocus');
-    expect(html).toMatch(/<option value="FE-MULE-07" label="Formula E powertrain mule">/);
-    expect(html).toMatch(/<option value="e-4ORCE torque vectoring">/);
+    // Suggestions come as you type (thousands of records do not belong in every form).
+    expect(html).not.toContain('<option value="FE-MULE-07"');
+    expect(html).toMatch(/<input[^>]*name="evidence_technology"[^>]*list="technology-names"[^>]*hx-get="\/technologies\/suggestions"/);
     expect(html).toMatch(new RegExp(`id="f-start_time" name="start_time" type="datetime-local" value="${new Date().toISOString().slice(0, 10)}T\\d\\d:\\d\\d"`));
     expect(html).toMatch(/name="engineer" type="text" value="admin"/);
     expect(html).toMatch(/<option value="completed" selected>/);
@@ -297,7 +301,8 @@ describe('list, page and edit', () => {
     const full = await s.get('/test-runs');
     expect(full.statusCode).toBe(200);
     expect(full.body).toContain('<!doctype html>');
-    expect(full.body).toContain('name="technology_id"');
+    expect(full.body).toMatch(/<input[^>]*name="technology"[^>]*hx-get="\/technologies\/suggestions"/);
+    expect(full.body).toMatch(/<input[^>]*name="prototype"[^>]*hx-get="\/prototypes\/suggestions"/);
     expect(full.body).toContain('name="started_after"');
     expect(full.body.indexOf(c.code)).toBeLessThan(full.body.indexOf(b.code));
     expect(full.body.indexOf(b.code)).toBeLessThan(full.body.indexOf(a.code));
@@ -334,6 +339,66 @@ describe('list, page and edit', () => {
 
     const none = await s.get('/test-runs?q=nothing-like-this', headers);
     expect(none.body).toContain('No test runs match these filters');
+  });
+
+  it('filters by a typed technology name or prototype code (what the filter form sends), and says so when the name matches nothing', async () => {
+    const a = await logRun({ title: 'Typed filter, torque', prototype_code: 'INV-DYNO-2', evidence_technology: ['e-4ORCE torque vectoring'], evidence_outcome: ['pass'], evidence_notes: [''] });
+    const b = await logRun({ title: 'Typed filter, inverter', evidence_technology: ['SiC inverter'], evidence_outcome: ['pass'], evidence_notes: [''] });
+    const headers = { 'hx-request': 'true', 'hx-request-type': 'partial' };
+
+    // Exact, or ignoring case.
+    const byName = await s.get(`/test-runs?technology=${encodeURIComponent('sic INVERTER')}&prototype=`, headers);
+    expect(byName.body).toContain(b.code);
+    expect(byName.body).not.toContain(a.code);
+    // A prototype by its code, or by its name.
+    for (const typed of ['INV-DYNO-2', 'inverter dyno rig']) {
+      const byPrototype = await s.get(`/test-runs?prototype=${encodeURIComponent(typed)}`, headers);
+      expect(byPrototype.body, typed).toContain(a.code);
+      expect(byPrototype.body, typed).not.toContain(b.code);
+    }
+
+    // A name that matches nothing lists nothing and names what was typed: not every run.
+    const unknown = await s.get('/test-runs?technology=Warp%20drive', headers);
+    expect(unknown.statusCode).toBe(200);
+    expect(unknown.body).toContain('No technology is named “Warp drive”');
+    expect(unknown.body).not.toContain(a.code);
+    expect(unknown.body).not.toContain(b.code);
+    const unknownFull = await s.get('/test-runs?prototype=NOPE-1');
+    expect(unknownFull.body).toMatch(/<input[^>]*name="prototype"[^>]*value="NOPE-1"[^>]*aria-invalid="true"/);
+    expect(unknownFull.body).toContain('No prototype has the code or name “NOPE-1”');
+    // The CSV download of such a filter is refused, naming the field.
+    const csv = await s.get('/test-runs?technology=Warp%20drive&format=csv');
+    expect(csv.statusCode).toBe(422);
+    expect(csv.body).toContain('technology');
+
+    // A link with the id (from a technology's page) shows the name in the typed field.
+    const linked = await s.get(`/test-runs?technology_id=${inverter}`);
+    expect(linked.body).toMatch(/<input[^>]*name="technology"[^>]*value="SiC inverter"/);
+    expect(linked.body).toContain(b.code);
+    expect(linked.body).not.toContain(a.code);
+    // The typed field wins over an id when both come (the form was edited after following a link).
+    const both = await s.get(`/test-runs?technology_id=${inverter}&technology=${encodeURIComponent('e-4ORCE torque vectoring')}`, headers);
+    expect(both.body).toContain(a.code);
+    expect(both.body).not.toContain(b.code);
+  });
+
+  it('suggests technologies and prototypes as you type: starting with the text first, then containing it, escaped', async () => {
+    await created(t.app, '/api/v1/technologies', { name: 'Inverter cooling <b>loop</b>', domain: 'hardware', category_id: categoryId });
+    const tech = await s.get('/technologies/suggestions?technology=INVERTER', { 'hx-request': 'true', 'hx-request-type': 'partial' });
+    expect(tech.statusCode).toBe(200);
+    expect(tech.headers['content-type']).toMatch(/text\/html/);
+    // "Inverter cooling…" starts with the text: before "SiC inverter", which only contains it.
+    expect(tech.body).toMatch(/^<option value="Inverter cooling &lt;b>loop&lt;\/b>"><\/option><option value="SiC inverter"><\/option>$/);
+    const fromARow = await s.get('/technologies/suggestions?evidence_technology=torque');
+    expect(fromARow.body).toBe('<option value="e-4ORCE torque vectoring"></option>');
+    // LIKE wildcards are taken literally.
+    expect((await s.get('/technologies/suggestions?technology=%25')).body).toBe('');
+    expect((await s.get('/technologies/suggestions?technology=' + 'x'.repeat(201))).statusCode).toBe(400);
+
+    const proto = await s.get('/prototypes/suggestions?prototype=dyno');
+    expect(proto.body).toBe('<option value="INV-DYNO-2" label="Inverter dyno rig"></option>');
+    const byCode = await s.get('/prototypes/suggestions?prototype_code=fe-');
+    expect(byCode.body).toContain('<option value="FE-MULE-07" label="Formula E powertrain mule"></option>');
   });
 
   it('edits a run: the form comes prefilled with its rows, and a save replaces them', async () => {

@@ -5,7 +5,7 @@
 import { EVIDENCE_OUTCOMES, RUN_STATUSES, VENUE_TYPES } from '../../../db/schema.js';
 import type { TestRun } from '../../../src/domain/test-runs.js';
 import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
-import { attrValue, CsrfField, Field, FieldMessages, FormActions, Select, StaleNotice, TextArea, type FieldErrors, type Option, type StaleChange } from '../../components/forms.js';
+import { attrValue, CsrfField, Field, FieldMessages, FormActions, Select, StaleNotice, SuggestionOptions, TextArea, type FieldErrors, type Option, type StaleChange } from '../../components/forms.js';
 import { FilterForm, ListResults, ListRows, type Column, type Query } from '../../components/list.js';
 
 export const venueOptions: Option[] = VENUE_TYPES.map((v) => ({ value: v, label: humanize(v) }));
@@ -81,12 +81,32 @@ export interface RunListProps {
   rows: TestRun[];
   nextCursor: string | null;
   lookups: RunLookups;
+  /** Typed filters that name nothing (`technology`, `prototype`): the list is empty and says why. */
+  filterErrors?: FieldErrors | undefined;
 }
 
-const FILTERS = ['prototype_id', 'program_id', 'technology_id', 'outcome', 'status', 'venue_type', 'started_after', 'started_before', 'engineer', 'q'] as const;
+/** What the full page's filter form offers: the programs, and the typed prototype and technology. */
+export interface RunFilterChoices {
+  programs: Option[];
+  typed: { prototype: string; technology: string };
+}
+
+const FILTERS = ['prototype', 'technology', 'prototype_id', 'program_id', 'technology_id', 'outcome', 'status', 'venue_type', 'started_after', 'started_before', 'engineer', 'q'] as const;
 
 export function RunResults(props: RunListProps) {
   const filtered = FILTERS.some((f) => props.query[f]);
+  const unknown = props.filterErrors ? Object.values(props.filterErrors) : [];
+  if (unknown.length) {
+    return (
+      <div id="results" aria-live="polite">
+        {unknown.map((message) => (
+          <p class="notice" role="status" safe>
+            {message}
+          </p>
+        ))}
+      </div>
+    );
+  }
   return (
     <ListResults
       basePath="/test-runs"
@@ -115,12 +135,8 @@ export function RunRowsFragment(props: RunListProps) {
   return <ListRows basePath="/test-runs" query={props.query} columns={runColumns(props.lookups)} rows={props.rows} nextCursor={props.nextCursor} />;
 }
 
-function optionsOf(labels: Map<number, string>): Option[] {
-  return [...labels].map(([id, label]) => ({ value: String(id), label }));
-}
-
-export function RunListPage(props: RunListProps) {
-  const prototypeOptions = [...props.lookups.prototypes].map(([id, p]) => ({ value: String(id), label: p.name ? `${p.code} — ${p.name}` : p.code }));
+export function RunListPage(props: RunListProps & { filterChoices: RunFilterChoices }) {
+  const choices = props.filterChoices;
   return (
     <>
       <PageHead title="Test runs" subtitle="Every logged test of a prototype, with its evidence and measurements">
@@ -133,9 +149,27 @@ export function RunListPage(props: RunListProps) {
       </PageHead>
       <FilterForm basePath="/test-runs" query={props.query} label="Filter test runs">
         <Field name="q" label="Search" type="search" value={props.query.q} placeholder="TR-2026-0042, e-4ORCE, 耐久…" maxlength={200} />
-        <Select name="prototype_id" label="Prototype" value={props.query.prototype_id} options={prototypeOptions} blank="Any prototype" />
-        <Select name="program_id" label="Program" value={props.query.program_id} options={optionsOf(props.lookups.programLabels)} blank="Any program" />
-        <Select name="technology_id" label="Technology" value={props.query.technology_id} options={optionsOf(props.lookups.technologyNames)} blank="Any technology" />
+        <Field
+          name="prototype"
+          label="Prototype"
+          value={choices.typed.prototype}
+          errors={props.filterErrors}
+          maxlength={200}
+          suggestUrl="/prototypes/suggestions"
+          placeholder="Any prototype"
+          suggestions={choices.typed.prototype ? [{ value: choices.typed.prototype }] : []}
+        />
+        <Select name="program_id" label="Program" value={props.query.program_id} options={choices.programs} blank="Any program" />
+        <Field
+          name="technology"
+          label="Technology"
+          value={choices.typed.technology}
+          errors={props.filterErrors}
+          maxlength={200}
+          suggestUrl="/technologies/suggestions"
+          placeholder="Any technology"
+          suggestions={choices.typed.technology ? [{ value: choices.typed.technology }] : []}
+        />
         <Select name="outcome" label="Evidence outcome" value={props.query.outcome} options={outcomeOptions} blank="Any outcome" />
         <Select name="status" label="Status" value={props.query.status} options={runStatusOptions} blank="Any status" />
         <Select name="venue_type" label="Venue type" value={props.query.venue_type} options={venueOptions} blank="Any venue" />
@@ -333,7 +367,7 @@ export interface TestRunFormProps {
   stale?: StaleChange[] | undefined;
   submitLabel: string;
   cancelHref: string;
-  prototypes: { code: string; name: string }[];
+  /** The technology suggestions the form starts with (the names already typed); more come as you type. */
   technologyNames: string[];
   programs: Option[];
   /** After `_add` without JavaScript: focus the new row of this kind. */
@@ -443,7 +477,8 @@ interface CellProps {
   placeholder?: string;
   inputmode?: string;
   autofocus?: boolean;
-  list?: string;
+  /** Suggestions from this URL into this (shared) datalist as you type: see Field's suggestUrl. */
+  suggest?: { url: string; list: string };
 }
 
 function TextCell(props: CellProps & { label: JSX.Element }) {
@@ -460,7 +495,11 @@ function TextCell(props: CellProps & { label: JSX.Element }) {
           maxlength={String(props.maxlength)}
           placeholder={props.placeholder}
           inputmode={props.inputmode}
-          list={props.list}
+          list={props.suggest?.list}
+          hx-get={props.suggest?.url}
+          hx-trigger={props.suggest ? 'input changed delay:150ms, focus once' : undefined}
+          hx-target={props.suggest ? `#${props.suggest.list}` : undefined}
+          hx-swap={props.suggest ? 'innerHTML' : undefined}
           autocomplete="off"
           autofocus={props.autofocus}
           aria-invalid={props.error ? 'true' : undefined}
@@ -562,7 +601,7 @@ function EvidenceRow({ index, row, errors, autofocus }: { index?: number; row?: 
         error={err('technology')}
         maxlength={200}
         placeholder="Type a technology name"
-        list="technology-names"
+        suggest={{ url: '/technologies/suggestions', list: 'technology-names' }}
         autofocus={autofocus}
       />
       <div class="row-cell">
@@ -644,14 +683,13 @@ export function TestRunForm(props: TestRunFormProps) {
         <Field
           name="prototype_code"
           label="Prototype"
-          value={attrValue(v.prototype_code)}
+          value={v.prototype_code}
           errors={e}
           required
           maxlength={200}
-          list="prototype-codes"
-          autocomplete="off"
+          suggestUrl="/prototypes/suggestions"
           placeholder="FE-MULE-07"
-          hint="Type its code; suggestions list every prototype."
+          hint="Type its code or name, and pick one of the suggestions."
           autofocus={props.focus === undefined}
         />
         <Field name="title" label="Title" value={v.title} errors={e} required maxlength={200} placeholder="Inverter thermal soak, qualifying map" />
@@ -704,15 +742,8 @@ export function TestRunForm(props: TestRunFormProps) {
         <TextArea name="result_summary" label="Result summary" value={v.result_summary} errors={e} maxlength={10000} rows={3} />
       </details>
 
-      <datalist id="prototype-codes">
-        {props.prototypes.map((p) => (
-          <option value={attrValue(p.code)} label={p.name ? attrValue(p.name) : undefined} />
-        ))}
-      </datalist>
       <datalist id="technology-names">
-        {props.technologyNames.map((name) => (
-          <option value={attrValue(name)} />
-        ))}
+        <SuggestionOptions suggestions={props.technologyNames.map((value) => ({ value }))} />
       </datalist>
       <template id="evidence-row-template">
         <EvidenceRow />
