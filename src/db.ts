@@ -1,11 +1,11 @@
 // Opening the one SQLite file: pragmas set and asserted, migrations applied.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from '../db/schema.js';
+import { PROJECT_ROOT } from './paths.js';
 
 export type Schema = typeof schema;
 /** The handle every domain function takes: drizzle for queries, `sqlite` for prepared hot paths. */
@@ -14,7 +14,7 @@ export interface Db {
   sqlite: Database.Database;
 }
 
-export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../db/migrations');
+export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'db/migrations');
 
 const BUSY_TIMEOUT_MS = 5000;
 

@@ -1,5 +1,5 @@
 // The real server process: start on an empty folder, serve, and stop gracefully on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import Database from 'better-sqlite3';
@@ -8,15 +8,23 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { prepareDatabase } from '../src/app.js';
 import { readConfig } from '../src/config.js';
 import { openDatabase } from '../src/db.js';
-import { tempDir, tokenFor } from './support/app.js';
+import { createSession } from '../src/domain/sessions.js';
+import { findUserByUsername } from '../src/domain/users.js';
+import { SESSION_COOKIE } from '../src/plugins/auth.js';
+import { PROJECT_ROOT } from '../src/paths.js';
+import { ADMIN_PASSWORD, tempDir, tokenFor } from './support/app.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+/** The server as tests and `npm run dev` run it: the TypeScript sources through tsx. */
+const FROM_SOURCES = ['--import', 'tsx', 'src/server.ts'];
+
+function start(env: Record<string, string>, args = FROM_SOURCES, cwd = PROJECT_ROOT) {
+  const child = spawn(process.execPath, args, {
+    cwd,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -102,4 +110,48 @@ describe('server', () => {
     expect(await s.exited).toBe(2);
     expect(s.output()).toMatch(/Pitlane cannot start: PORT must be a whole number/);
   }, 30_000);
+
+  it('npm start runs the bundle `npm run build` makes: pages with their assets, the lineage page (elkjs), the API, and a CSV import in its worker', async () => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
+    const start_ = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts.start as string;
+    const bundle = /node (\S+server\.mjs)/.exec(start_)?.[1];
+    expect(bundle, 'npm start runs node on the bundle').toBeDefined();
+
+    const dir = tempDir();
+    const config = readConfig({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'demo', PITLANE_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    const setup = openDatabase(config.dbFile);
+    prepareDatabase(setup, config);
+    const token = tokenFor(setup, 'admin', 'read,write');
+    const cookie = `${SESSION_COOKIE}=${createSession(setup, findUserByUsername(setup, 'admin')!.id).cookieValue}`;
+    setup.sqlite.close();
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    // From another folder: the bundle finds db/migrations and views/assets from where it lies.
+    const s = start({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'demo', PORT: port }, [path.join(PROJECT_ROOT, bundle!)], dir);
+    const base = (await s.url).replace('localhost', '127.0.0.1');
+    const auth = { authorization: `Bearer ${token}` };
+
+    expect((await fetch(`${base}/assets/htmx.js`)).status).toBe(200);
+    expect((await fetch(`${base}/assets/app.css`)).status).toBe(200);
+    const page = await fetch(`${base}/test-runs`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('TR-');
+    const model = ((await (await fetch(`${base}/api/v1/road-models?limit=1`, { headers: auth })).json()) as { items: { id: number }[] }).items[0]!;
+    const lineage = await fetch(`${base}/lineage?node=road-model:${model.id}&depth=3`, { headers: { cookie } });
+    expect(lineage.status).toBe(200);
+    expect(await lineage.text()).toContain('<svg');
+
+    // Export a few runs and import them back: the import runs in the bundled worker.
+    const csv = await (await fetch(`${base}/api/v1/test-runs?format=csv&limit=20`, { headers: auth })).text();
+    const posted = await fetch(`${base}/api/v1/test-runs/import`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: csv });
+    expect(posted.status, await posted.clone().text()).toBe(202);
+    const jobUrl = `${base}${posted.headers.get('location')}`;
+    let job: { status: string; rows_total?: number } = { status: 'queued' };
+    for (let i = 0; i < 100 && !['succeeded', 'failed'].includes(job.status); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = (await (await fetch(jobUrl, { headers: auth })).json()) as typeof job;
+    }
+    expect(job.status, JSON.stringify(job)).toBe('succeeded');
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  }, 120_000);
 });

@@ -674,7 +674,8 @@ function startWorker(data: ImportWorkerData): Worker {
     const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
     return new Worker(boot, { eval: true, workerData: data });
   }
-  return new Worker(new URL('./import-worker.js', here), { workerData: data });
+  // The bundle `npm start` runs has the worker beside it as import-worker.mjs.
+  return new Worker(new URL(here.endsWith('.mjs') ? './import-worker.mjs' : './import-worker.js', here), { workerData: data });
 }
 
 interface Running {

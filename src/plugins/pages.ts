@@ -2,7 +2,6 @@
 // and `request.isPartial` for htmx fragment requests.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +9,7 @@ import { fastifyKitaHtml } from '@kitajs/fastify-html-plugin';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import { ErrorPage } from '../../views/pages/error-page.js';
+import { PROJECT_ROOT } from '../paths.js';
 import type { ProblemBody } from './problems.js';
 
 declare module 'fastify' {
@@ -22,7 +22,7 @@ declare module 'fastify' {
 }
 
 const require = createRequire(import.meta.url);
-const ASSETS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views/assets');
+const ASSETS_DIR = path.join(PROJECT_ROOT, 'views/assets');
 
 /** Files under /assets: ours from views/assets, htmx and Pico from their packages (never a CDN). */
 const ASSETS: Record<string, { file: string; type: string }> = {

@@ -3,8 +3,8 @@
 //
 //  1. Builds the dataset (test/bench/dataset.ts: 100,000 runs, 200,000 evidence links, 300,000
 //     measurements, 10,000 technologies, …) into a temporary database.
-//  2. Times start → first 200 of the real server process on it (`node --import tsx src/server.ts`,
-//     what `npm start` runs, and a prebuilt esbuild bundle of src/server.ts for comparison).
+//  2. Times start → first 200 of the real server process on it: the bundle `npm run build` makes,
+//     which `npm start` runs, and the TypeScript sources through tsx (`npm run dev`) for comparison.
 //  3. Starts the server (production settings: LOG_LEVEL=warn, PITLANE_RATE_LIMIT=0) and the
 //     baseline (test/bench/baseline-server.ts: bare Fastify, raw better-sqlite3, the same SQL and
 //     JSON) as separate processes, checks that both answer the same JSON, then measures each
@@ -20,7 +20,7 @@
 //
 // Knobs: BENCH_SECONDS (per round, default 4), BENCH_ROUNDS (default 3), BENCH_IMPORT_ROWS
 // (default 100000), BENCH_CPU_PROF=<dir> (the server runs with --cpu-prof into that folder).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -148,29 +148,13 @@ function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
-/**
- * src/server.ts bundled by esbuild (dependencies stay external). The bundle sits two folders deep
- * beside links to db/, views/ and node_modules/, so that the paths the modules derive from
- * import.meta.url (../db/migrations, ../../views/assets) resolve as in the sources.
- */
-async function buildBundle(dir: string): Promise<string> {
-  const esbuild = await import('esbuild');
-  const outfile = path.join(dir, 'a', 'b', 'server.mjs');
-  await esbuild.build({
-    entryPoints: [path.join(ROOT, 'src/server.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    tsconfig: path.join(ROOT, 'tsconfig.json'),
-    logLevel: 'error',
-  });
-  fs.symlinkSync(path.join(ROOT, 'db'), path.join(dir, 'a', 'db'));
-  fs.symlinkSync(path.join(ROOT, 'views'), path.join(dir, 'views'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return outfile;
+/** Builds what `npm start` runs (`npm run build`) and returns the path of the server bundle. */
+function buildBundle(): string {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+  const bundle = /node (\S+server\.mjs)/.exec(start)?.[1];
+  if (!bundle) throw new Error(`npm start does not run a bundle: ${start}`);
+  return path.join(ROOT, bundle);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,9 +379,9 @@ async function main(): Promise<void> {
       PITLANE_RATE_LIMIT: '0',
     };
 
-    // 2. Start to first 200, three times each: the TypeScript sources through tsx (npm start), and a prebuilt bundle.
+    // 2. Start to first 200, three times each: the bundle (npm start), and the TypeScript sources through tsx (npm run dev).
     t = performance.now();
-    const bundle = await buildBundle(path.join(dir, 'bundle'));
+    const bundle = buildBundle();
     const bundleSeconds = (performance.now() - t) / 1000;
     const startups: Record<string, number[]> = { tsx: [], bundle: [] };
     const idleRss: Record<string, number[]> = { tsx: [], bundle: [] };
@@ -413,11 +397,11 @@ async function main(): Promise<void> {
         await s.stop();
       }
     }
-    log(`start → first 200: tsx ${startups.tsx!.join(', ')} ms; prebuilt bundle ${startups.bundle!.join(', ')} ms`);
+    log(`start → first 200: bundle (npm start) ${startups.bundle!.join(', ')} ms; tsx (npm run dev) ${startups.tsx!.join(', ')} ms`);
 
     // 3. The app (as npm start runs it) and the baseline.
     const profDir = process.env.BENCH_CPU_PROF;
-    const app = await startServer('app', [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : []), '--import', 'tsx', 'src/server.ts'], serverEnv);
+    const app = await startServer('app', [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : []), bundle], serverEnv);
     servers.push(app);
     const baseline = await startServer('baseline', ['--import', 'tsx', 'test/bench/baseline-server.ts'], { BASELINE_DB: config.dbFile });
     servers.push(baseline);
@@ -510,8 +494,7 @@ async function main(): Promise<void> {
       { target: `CSV import of ${IMPORT_ROWS} rows ≤ 10× raw insert`, value: `${importRatio.toFixed(1)}×`, met: importRatio <= 10 },
       { target: 'peak RSS ≤ 200 MB (HTTP load)', value: `${peakHttp} MB`, met: peakHttp <= 200 },
       { target: 'peak RSS ≤ 200 MB (CSV import)', value: `${peaks['CSV import']} MB`, met: peaks['CSV import']! <= 200 },
-      { target: 'start → first 200 ≤ 1 s (npm start: tsx)', value: `${startMedian.tsx} ms`, met: startMedian.tsx <= 1000 },
-      { target: 'start → first 200 ≤ 1 s (prebuilt bundle)', value: `${startMedian.bundle} ms`, met: startMedian.bundle <= 1000 },
+      { target: 'start → first 200 ≤ 1 s (npm start)', value: `${startMedian.bundle} ms`, met: startMedian.bundle <= 1000 },
       { target: 'no errors, no non-2xx under load', value: `${errors} errors, ${non2xx} non-2xx, ${logLines.length} warn+ log lines`, met: errors === 0 && non2xx === 0 },
     ];
 
@@ -569,9 +552,9 @@ async function main(): Promise<void> {
       ),
     );
     console.log(`\nCSV import, ${IMPORT_ROWS.toLocaleString('en-US')} rows (${(csvBytes / 2 ** 20).toFixed(1)} MB): API job ${imported.seconds.toFixed(2)} s, raw insert ${rawSeconds.toFixed(2)} s → ${importRatio.toFixed(1)}×`);
-    console.log(`server memory (npm start, tsx): idle after start ${idleMemory.rssMb.toFixed(0)} MB; peak RSS per phase: ${Object.entries(peaks).map(([k, v]) => `${k} ${v}`).join(', ')} (MB)`);
-    console.log(`idle RSS 0.5 s after the first 200: tsx ${median(idleRss.tsx!)} MB, prebuilt bundle ${median(idleRss.bundle!)} MB`);
-    console.log(`start → first 200 on the ${meta.dataset.databaseMb} MB database: tsx (npm start) ${startups.tsx!.join(' / ')} ms, prebuilt bundle ${startups.bundle!.join(' / ')} ms (bundle built in ${bundleSeconds.toFixed(1)} s)`);
+    console.log(`server memory (npm start): idle after start ${idleMemory.rssMb.toFixed(0)} MB; peak RSS per phase: ${Object.entries(peaks).map(([k, v]) => `${k} ${v}`).join(', ')} (MB)`);
+    console.log(`idle RSS 0.5 s after the first 200: npm start (bundle) ${median(idleRss.bundle!)} MB, npm run dev (tsx) ${median(idleRss.tsx!)} MB`);
+    console.log(`start → first 200 on the ${meta.dataset.databaseMb} MB database: npm start (bundle) ${startups.bundle!.join(' / ')} ms, npm run dev (tsx) ${startups.tsx!.join(' / ')} ms (npm run build took ${bundleSeconds.toFixed(1)} s)`);
     if (logLines.length) console.log(`server log (warn and above), first lines:\n  ${logLines.slice(0, 5).join('\n  ')}`);
     console.log(`\n${table(['target', 'measured', ''], targets.map((x) => [x.target, x.value, verdict(x.met)]))}`);
 
