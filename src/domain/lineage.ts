@@ -18,7 +18,7 @@
 // are then fetched with one query each. Hidden kinds are contracted into implied edges and runs
 // are folded into per-technology groups in memory, over the small found subgraph.
 import type Database from 'better-sqlite3';
-import type { Db } from '../db.js';
+import { changeStamp, type Db } from '../db.js';
 import { MalformedInputError, NotFoundError } from './errors.js';
 
 export const LINEAGE_NODE_KINDS = ['series', 'program', 'prototype', 'test-run', 'technology', 'road-model'] as const;
@@ -706,8 +706,40 @@ export function assertLineageNode(db: Db, node: { kind: LineageNodeKind; id: num
   if (statements(db).exists[node.kind].get(node.id) === undefined) throw new NotFoundError('node', nodeId(node.kind, node.id));
 }
 
+// Graphs answered again from memory until the database changes (changeStamp: a write on this
+// connection or a commit on another). The same lineage is opened again and again (the page, its
+// panels, the API), and a cold depth-6 graph of a road model costs tens of ms on the bench
+// database. Bounded, least recently used out first. Graphs are shared: callers never mutate them.
+const GRAPH_CACHE_ENTRIES = 100;
+const graphCache = new WeakMap<Db, { stamp: string; graphs: Map<string, LineageGraph> }>();
+
+function cacheKey(query: LineageQuery, options: LineageOptions): string {
+  const sorted = <T>(values: Iterable<T>) => [...values].sort();
+  const suspects = options.suspectAmong ? 'among' : options.suspectTransferIds ? sorted(options.suspectTransferIds) : null;
+  const { node, direction, depth, kinds, expand, limit } = query;
+  return JSON.stringify([node.kind, node.id, direction, depth, sorted(kinds), sorted(expand), limit, options.walkCap ?? null, suspects]);
+}
+
 /** The lineage of one node (DESIGN §3). */
 export function getLineage(db: Db, query: LineageQuery, options: LineageOptions = {}): LineageGraph {
+  const stamp = changeStamp(db);
+  let cache = graphCache.get(db);
+  if (!cache || cache.stamp !== stamp) graphCache.set(db, (cache = { stamp, graphs: new Map() }));
+  const key = cacheKey(query, options);
+  const hit = cache.graphs.get(key);
+  if (hit) {
+    // Move it to the end: the map's order is the order of use.
+    cache.graphs.delete(key);
+    cache.graphs.set(key, hit);
+    return hit;
+  }
+  const graph = computeLineage(db, query, options);
+  cache.graphs.set(key, graph);
+  if (cache.graphs.size > GRAPH_CACHE_ENTRIES) cache.graphs.delete(cache.graphs.keys().next().value!);
+  return graph;
+}
+
+function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): LineageGraph {
   assertLineageNode(db, query.node);
   const rootKey = nodeId(query.node.kind, query.node.id);
   // One read transaction: the walk, edges and labels see the same snapshot.

@@ -283,13 +283,36 @@ async function measure(scenario: Scenario, app: Server, baseline: Server): Promi
 
 interface LineageResult {
   name: string;
+  /** First requests for graphs not asked before (computed), one at a time. */
+  cold: { requests: number; p50: number; p99: number; cpuMsPerRequest: number; met: boolean };
   oneConnection: Side;
   fifty: Side;
   maxP99: number;
   met: boolean;
 }
 
-async function measureLineage(name: string, requests: Request[], app: Server, maxP99: number): Promise<LineageResult> {
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * The app keeps computed graphs until the database changes, so the autocannon rounds (20 URLs
+ * over and over) measure answers from that cache. `coldRequests` are asked once each, one at a
+ * time, before anything else: what a graph nobody opened since the last write costs.
+ */
+async function measureLineage(name: string, coldRequests: Request[], requests: Request[], app: Server, maxP99: number): Promise<LineageResult> {
+  const times: number[] = [];
+  const cpuBefore = cpuMsOf(app.child.pid!);
+  for (const r of coldRequests) {
+    const t = performance.now();
+    const res = await fetchOnce(app.url, r);
+    times.push(performance.now() - t);
+    if (res.status !== 200) throw new Error(`${name}: ${r.path} answered ${res.status}: ${res.body.slice(0, 300)}`);
+  }
+  const cpuPerCold = (cpuMsOf(app.child.pid!) - cpuBefore) / coldRequests.length;
+  times.sort((a, b) => a - b);
+  const coldP99 = Math.round(percentile(times, 99) * 10) / 10;
+  const cold = { requests: coldRequests.length, p50: Math.round(percentile(times, 50) * 10) / 10, p99: coldP99, cpuMsPerRequest: Number(cpuPerCold.toFixed(2)), met: coldP99 <= maxP99 };
   for (const r of requests.slice(0, 3)) {
     const res = await fetchOnce(app.url, r);
     if (res.status !== 200) throw new Error(`${name}: ${r.path} answered ${res.status}: ${res.body.slice(0, 300)}`);
@@ -301,10 +324,10 @@ async function measureLineage(name: string, requests: Request[], app: Server, ma
     one.push(await load(app, requests, 1, SECONDS));
     fifty.push(await load(app, requests, CONNECTIONS, SECONDS));
   }
-  const result = { name, oneConnection: summarize(one), fifty: summarize(fifty), maxP99, met: false };
+  const result = { name, cold, oneConnection: summarize(one), fifty: summarize(fifty), maxP99, met: false };
   // A round that answered nothing has no p99: that is a miss, not a 0 ms latency.
   result.met = result.oneConnection.rounds.every((r) => r > 0) && result.oneConnection.p99 <= maxP99;
-  log(`${name}: 1 conn p50 ${result.oneConnection.p50} ms p99 ${result.oneConnection.p99} ms; 50 conn ${result.fifty.reqPerSec} req/s`);
+  log(`${name}: cold (${cold.requests} graphs, once each) p50 ${cold.p50} ms p99 ${cold.p99} ms; repeated: 1 conn p50 ${result.oneConnection.p50} ms p99 ${result.oneConnection.p99} ms, 50 conn ${result.fifty.reqPerSec} req/s`);
   return result;
 }
 
@@ -466,9 +489,12 @@ async function main(): Promise<void> {
     // 4. Lineage, then the write paths (they grow the database: last).
     const lineage: LineageResult[] = [];
     for (const depth of [3, 6]) {
-      const requests = Array.from({ length: 20 }, (_, i) => get(`/api/v1/lineage?node=road-model:${data.ids.roadModels[i * 37]}&direction=upstream&depth=${depth}`));
+      const url = (id: number) => `/api/v1/lineage?node=road-model:${id}&direction=upstream&depth=${depth}`;
+      const requests = Array.from({ length: 20 }, (_, i) => get(url(data.ids.roadModels[i * 37]!)));
+      // 100 other road models, each asked once.
+      const cold = Array.from({ length: 100 }, (_, i) => get(url(data.ids.roadModels[(i * 37 + 11) % data.ids.roadModels.length]!)));
       const name = `lineage, road model upstream, depth ${depth}`;
-      lineage.push(await phase(name, () => measureLineage(name, requests, app, 5)));
+      lineage.push(await phase(name, () => measureLineage(name, cold, requests, app, 5)));
     }
     results.push(await phase('API log a run (POST)', () => measure({ name: 'API log a run (POST)', app: posts, baseline: rawPosts }, app, baseline)));
     const peakHttp = Math.max(...Object.values(peaks));
@@ -490,7 +516,12 @@ async function main(): Promise<void> {
     const startMedian = { tsx: median(startups.tsx!), bundle: median(startups.bundle!) };
     const targets = [
       ...results.filter((r) => r.minRatio !== undefined).map((r) => ({ target: `${r.name} ≥ ${r.minRatio}× raw`, value: `${fmt(r.ratio, 2)}×`, met: r.met! })),
-      ...lineage.filter((l) => l.name.endsWith('depth 6')).map((l) => ({ target: `${l.name}: p99 ≤ ${l.maxP99} ms (1 conn)`, value: `${l.oneConnection.p99} ms`, met: l.met })),
+      ...lineage
+        .filter((l) => l.name.endsWith('depth 6'))
+        .flatMap((l) => [
+          { target: `${l.name}: p99 ≤ ${l.maxP99} ms (1 conn, repeated: cached)`, value: `${l.oneConnection.p99} ms`, met: l.met },
+          { target: `${l.name}: p99 ≤ ${l.maxP99} ms (cold: first request)`, value: `${l.cold.p99} ms`, met: l.cold.met },
+        ]),
       { target: `CSV import of ${IMPORT_ROWS} rows ≤ 10× raw insert`, value: `${importRatio.toFixed(1)}×`, met: importRatio <= 10 },
       { target: 'peak RSS ≤ 200 MB (HTTP load)', value: `${peakHttp} MB`, met: peakHttp <= 200 },
       { target: 'peak RSS ≤ 200 MB (CSV import)', value: `${peaks['CSV import']} MB`, met: peaks['CSV import']! <= 200 },
@@ -545,6 +576,7 @@ async function main(): Promise<void> {
             ...(previous ? [change(r.name, r.app.reqPerSec)] : []),
           ]),
           ...lineage.flatMap((l) => [
+            [`${l.name}, cold`, '1', '', fmt(l.cold.p50, 1), fmt(l.cold.p99, 1), '', '', '', '', l.name.endsWith('depth 6') ? `p99 ≤ ${l.maxP99} ms` : '', l.name.endsWith('depth 6') ? verdict(l.cold.met) : '', l.cold.cpuMsPerRequest.toFixed(2), '', '', ...(previous ? [''] : [])],
             [l.name, '1', String(l.oneConnection.reqPerSec), fmt(l.oneConnection.p50), fmt(l.oneConnection.p99), '', '', '', '', l.name.endsWith('depth 6') ? `p99 ≤ ${l.maxP99} ms` : '', l.name.endsWith('depth 6') ? verdict(l.met) : '', l.oneConnection.cpuMsPerRequest.toFixed(2), '', '', ...(previous ? [''] : [])],
             [l.name, String(CONNECTIONS), String(l.fifty.reqPerSec), fmt(l.fifty.p50), fmt(l.fifty.p99), '', '', '', '', '', '', l.fifty.cpuMsPerRequest.toFixed(2), '', '', ...(previous ? [change(l.name, l.fifty.reqPerSec)] : [])],
           ]),

@@ -325,3 +325,29 @@ describe('lineage queries', () => {
     expect(parseLineageQuery({ node: 'series:1' }).kinds.size).toBe(6);
   });
 });
+
+describe('lineage cache', () => {
+  it('answers the same query from memory until the database changes, on this connection or another', () => {
+    const query = { node: 'road-model:3', direction: 'upstream', depth: 2 };
+    const first = lineage(query);
+    expect(lineage(query)).toBe(first);
+    // Another depth, kinds or suspect set is another graph.
+    expect(lineage({ ...query, depth: 1 })).not.toBe(first);
+    expect(lineage(query, new Set([3]))).not.toBe(first);
+    // M3 is fed only by a rejected transfer: no technology yet.
+    expect(first.nodes.map((n) => n.id)).toEqual(['road-model:3']);
+
+    db.sqlite.prepare(`UPDATE transfers SET stage = 'approved' WHERE id = 3`).run();
+    const afterWrite = lineage(query);
+    expect(afterWrite).not.toBe(first);
+    expect(afterWrite.nodes.map((n) => n.id)).toEqual(['road-model:3', 'technology:5']);
+
+    const other = openDatabase(path.join(dir, 'pitlane.db'));
+    try {
+      other.sqlite.prepare(`UPDATE transfers SET stage = 'rejected' WHERE id = 3`).run();
+    } finally {
+      other.sqlite.close();
+    }
+    expect(lineage(query).nodes.map((n) => n.id)).toEqual(['road-model:3']);
+  });
+});
