@@ -709,8 +709,9 @@ export function assertLineageNode(db: Db, node: { kind: LineageNodeKind; id: num
 // Graphs answered again from memory until the database changes (changeStamp: a write on this
 // connection or a commit on another). The same lineage is opened again and again (the page, its
 // panels, the API), and a cold depth-6 graph of a road model costs tens of ms on the bench
-// database. Bounded, least recently used out first. Graphs are shared: callers never mutate them.
-const GRAPH_CACHE_ENTRIES = 100;
+// database. Bounded (a depth-6 graph of the bench database holds ~350 KB), least recently used
+// out first. Graphs are shared: callers never mutate them.
+const GRAPH_CACHE_ENTRIES = 32;
 const graphCache = new WeakMap<Db, { stamp: string; graphs: Map<string, LineageGraph> }>();
 
 function cacheKey(query: LineageQuery, options: LineageOptions): string {

@@ -2,7 +2,7 @@
 // simulators). The programs a prototype serves (prototype_programs) are owned by the prototype.
 import { and, asc, count, eq, gte, inArray, type SQL } from 'drizzle-orm';
 import { programs, prototype_programs, prototypes, road_models, test_runs, type PROTOTYPE_KINDS } from '../../db/schema.js';
-import type { Db } from '../db.js';
+import { cachedUntilChange, type Db } from '../db.js';
 import type { Actor } from './actor.js';
 import { recordAudit } from './audit.js';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldProblem } from './errors.js';
@@ -237,6 +237,7 @@ function preparePrototypeLabels(db: Db) {
     foldedCode: db.sqlite.prepare<[string], PrototypeLabel>('SELECT id, code, name FROM prototypes WHERE code = ? COLLATE NOCASE LIMIT 2'),
     foldedName: db.sqlite.prepare<[string], PrototypeLabel>('SELECT id, code, name FROM prototypes WHERE name = ? COLLATE NOCASE LIMIT 2'),
     byId: db.sqlite.prepare<[number], PrototypeLabel>('SELECT id, code, name FROM prototypes WHERE id = ?'),
+    all: db.sqlite.prepare<[], PrototypeLabel>('SELECT id, code, name FROM prototypes'),
     suggest: db.sqlite.prepare<{ prefix: string; contains: string; limit: number }, PrototypeLabel>(
       `SELECT id, code, name FROM prototypes WHERE code LIKE :contains ESCAPE '\\' OR name LIKE :contains ESCAPE '\\'
         ORDER BY code NOT LIKE :prefix ESCAPE '\\', code LIMIT :limit`,
@@ -244,7 +245,7 @@ function preparePrototypeLabels(db: Db) {
   };
 }
 
-function prototypeLabels(db: Db) {
+function labelStatements(db: Db) {
   let s = prototypeLabelStatements.get(db);
   if (!s) prototypeLabelStatements.set(db, (s = preparePrototypeLabels(db)));
   return s;
@@ -255,7 +256,7 @@ function prototypeLabels(db: Db) {
  * when that is unambiguous. A suggestion's label (`CODE — name`) names its code too.
  */
 export function resolvePrototypeCode(db: Db, typed: string): PrototypeLabel | undefined {
-  const s = prototypeLabels(db);
+  const s = labelStatements(db);
   const text = typed.trim();
   if (!text) return undefined;
   const exact = s.exact.get(text) ?? s.exact.get(text.split(' — ')[0]!.trim());
@@ -270,11 +271,19 @@ export function resolvePrototypeCode(db: Db, typed: string): PrototypeLabel | un
 
 /** A prototype's id, code and name, or undefined. */
 export function prototypeLabel(db: Db, id: number): PrototypeLabel | undefined {
-  return prototypeLabels(db).byId.get(id);
+  return labelStatements(db).byId.get(id);
 }
 
 /** Up to `limit` prototypes for what someone is typing (code or name): codes starting with it first. */
 export function suggestPrototypes(db: Db, typed: string, limit = 20): PrototypeLabel[] {
   const text = likeLiteral(typed.trim());
-  return prototypeLabels(db).suggest.all({ prefix: `${text}%`, contains: `%${text}%`, limit });
+  return labelStatements(db).suggest.all({ prefix: `${text}%`, contains: `%${text}%`, limit });
 }
+
+/**
+ * Every prototype's code and name by id, read again only after the database changes: each run
+ * list names the prototypes of its rows (a few thousand prototypes at most: a small map).
+ */
+export const prototypeLabelsById: (db: Db) => ReadonlyMap<number, PrototypeLabel> = cachedUntilChange(
+  (db) => new Map(labelStatements(db).all.all().map((p) => [p.id, p])),
+);

@@ -263,12 +263,17 @@ function statements(db: Db) {
 }
 
 /** Attaches measurements and evidence to runs: one query per child table, whatever the page size. */
-function withChildren(db: Db, rows: RunRow[]): TestRun[] {
+/** A run without its measurements: what lists of runs on pages show. */
+export type TestRunSummary = Omit<TestRun, 'measurements'>;
+
+function withChildren(db: Db, rows: RunRow[]): TestRun[];
+function withChildren(db: Db, rows: RunRow[], withMeasurements: false): TestRunSummary[];
+function withChildren(db: Db, rows: RunRow[], withMeasurements = true): (TestRun | TestRunSummary)[] {
   if (rows.length === 0) return [];
   const s = statements(db);
   const ids = JSON.stringify(rows.map((r) => r.id));
   const ms = new Map<number, Measurement[]>();
-  for (const m of s.measurementsOf.all({ ids })) {
+  for (const m of withMeasurements ? s.measurementsOf.all({ ids }) : []) {
     let list = ms.get(m.test_run_id);
     if (!list) ms.set(m.test_run_id, (list = []));
     list.push({ name: m.name, value: m.value, unit: m.unit });
@@ -281,7 +286,7 @@ function withChildren(db: Db, rows: RunRow[]): TestRun[] {
   }
   // One object literal, the same keys in the same order for every run: the serializer and every
   // other reader meet a single object shape (a spread of drizzle's rows makes dictionary objects).
-  return rows.map((r) => ({
+  const summary = (r: RunRow): TestRunSummary => ({
     id: r.id,
     code: r.code,
     prototype_id: r.prototype_id,
@@ -301,9 +306,9 @@ function withChildren(db: Db, rows: RunRow[]): TestRun[] {
     version: r.version,
     created_at: r.created_at,
     updated_at: r.updated_at,
-    measurements: ms.get(r.id) ?? [],
     evidence: ev.get(r.id) ?? [],
-  }));
+  });
+  return withMeasurements ? rows.map((r) => ({ ...summary(r), measurements: ms.get(r.id) ?? [] })) : rows.map(summary);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,7 +348,10 @@ type ListStatement = { all(params: Record<string, unknown>): RunRow[] };
 const listStatementCache = new WeakMap<Db, Map<string, ListStatement>>();
 const MAX_LIST_STATEMENTS = 256;
 
-export function listTestRuns(db: Db, query: TestRunListQuery): Page<TestRun> {
+export function listTestRuns(db: Db, query: TestRunListQuery): Page<TestRun>;
+/** Without measurements (one query less): the list pages show none. */
+export function listTestRuns(db: Db, query: TestRunListQuery, parts: { measurements: false }): Page<TestRunSummary>;
+export function listTestRuns(db: Db, query: TestRunListQuery, parts?: { measurements: false }): Page<TestRun | TestRunSummary> {
   const ks = keyset(SORT, query);
   const params: Record<string, unknown> = { limit: ks.limit + 1 };
   const used: string[] = [];
@@ -410,7 +418,7 @@ export function listTestRuns(db: Db, query: TestRunListQuery): Page<TestRun> {
     }
   }
   const page = ks.page(statement.all(params));
-  return { items: withChildren(db, page.items), next_cursor: page.next_cursor };
+  return { items: parts ? withChildren(db, page.items, false) : withChildren(db, page.items), next_cursor: page.next_cursor };
 }
 
 export function findTestRun(db: Db, id: number): TestRun | undefined {

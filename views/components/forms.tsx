@@ -160,7 +160,28 @@ export interface Option {
   label: string;
 }
 
-export function Select(props: Omit<FieldProps, 'type'> & { options: Option[]; blank?: string; multiple?: boolean; values?: string[] }) {
+function OptionTag({ option, selected }: { option: Option; selected: boolean }) {
+  return (
+    <option value={option.value} selected={selected} safe>
+      {option.label}
+    </option>
+  );
+}
+
+// The <option>s of a long option list that pages share between requests, frozen to say so (the
+// program picker of every run list is one array until the database changes), rendered once: per
+// request only the selected ones are rendered again.
+const renderedOptions = new WeakMap<readonly Option[], JSX.Element[]>();
+const SHARED_OPTIONS_MIN = 50;
+
+function renderOptions(options: readonly Option[], selected: Set<string>): JSX.Element[] {
+  if (options.length < SHARED_OPTIONS_MIN || !Object.isFrozen(options)) return options.map((o) => <OptionTag option={o} selected={selected.has(o.value)} />);
+  let rendered = renderedOptions.get(options);
+  if (!rendered) renderedOptions.set(options, (rendered = options.map((o) => <OptionTag option={o} selected={false} />)));
+  return selected.size === 0 ? rendered : options.map((o, i) => (selected.has(o.value) ? <OptionTag option={o} selected /> : rendered[i]!));
+}
+
+export function Select(props: Omit<FieldProps, 'type'> & { options: readonly Option[]; blank?: string; multiple?: boolean; values?: string[] }) {
   const id = props.id ?? `f-${props.name}`;
   const error = props.errors?.[props.name];
   const selected = new Set(props.values ?? (props.value === null || props.value === undefined ? [] : [String(props.value)]));
@@ -183,11 +204,7 @@ export function Select(props: Omit<FieldProps, 'type'> & { options: Option[]; bl
         ) : (
           ''
         )}
-        {props.options.map((o) => (
-          <option value={o.value} selected={selected.has(o.value)} safe>
-            {o.label}
-          </option>
-        ))}
+        {renderOptions(props.options, selected)}
       </select>
       <FieldMessages id={id} hint={props.hint} error={error} />
     </label>

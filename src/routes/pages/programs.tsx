@@ -14,6 +14,7 @@ import { listTestRuns } from '../../domain/test-runs.js';
 import { IdParams } from '../../schemas/common.js';
 import { ProgramCreate, ProgramListQuery, ProgramPatch, Program as ProgramSchema } from '../../schemas/programs.js';
 import { DeleteConfirm } from '../../../views/components/common.js';
+import type { Option } from '../../../views/components/forms.js';
 import {
   DeleteBlocked,
   ProgramDetailPage,
@@ -68,6 +69,11 @@ export function allSeries(db: Db): Series[] {
  */
 export const programChoices: (db: Db) => readonly { id: number; label: string }[] = cachedUntilChange((db) =>
   programNames(db).map((p) => ({ id: p.id, label: programLabel(p, p.series_name) })),
+);
+
+/** The same as <select> options, frozen: Select renders a shared list's options once. */
+export const programOptions: (db: Db) => readonly Option[] = cachedUntilChange((db) =>
+  Object.freeze(programChoices(db).map(({ id, label }) => ({ value: String(id), label }))),
 );
 
 /** The form's values as typed, so a refused form shows them again. */

@@ -11,10 +11,10 @@ import { changesSince } from '../../domain/audit.js';
 import { ConflictError, InvalidInputError, StaleVersionError } from '../../domain/errors.js';
 import { claimKey, completeKey, releaseKey, requestHash, type Claim } from '../../domain/idempotency.js';
 import { findProgram } from '../../domain/programs.js';
-import { findPrototype, prototypeLabel, resolvePrototypeCode } from '../../domain/prototypes.js';
+import { findPrototype, prototypeLabel, prototypeLabelsById, resolvePrototypeCode } from '../../domain/prototypes.js';
 import { findSeries } from '../../domain/series.js';
 import { resolveTechnologyName, technologyName } from '../../domain/technologies.js';
-import { createTestRun, deleteTestRun, getTestRun, listTestRuns, updateTestRun, type TestRun } from '../../domain/test-runs.js';
+import { createTestRun, deleteTestRun, getTestRun, listTestRuns, updateTestRun, type TestRun, type TestRunSummary } from '../../domain/test-runs.js';
 import { IdParams } from '../../schemas/common.js';
 import { TestRunCreate, TestRunListQuery, TestRunPatch } from '../../schemas/test-runs.js';
 import { DeleteConfirm } from '../../../views/components/common.js';
@@ -32,7 +32,7 @@ import {
   type TestRunFormValues,
 } from '../../../views/pages/test-runs/test-run-pages.js';
 import { domainErrorToForm, formToInput, toIsoTime, validateInput, withoutEmpty, type FieldErrors, type FormBody } from './forms.js';
-import { allOf, formVersion, programChoices } from './programs.js';
+import { formVersion, programOptions } from './programs.js';
 import { pageContext, renderPage, seeOther } from './render.js';
 
 const LIST_CRUMB = { label: 'Test runs', href: '/test-runs' };
@@ -48,7 +48,6 @@ const MAX_ROWS = 100;
 // (loading every technology with its derivations made the list page 30 times slower).
 function prepareNameStatements(db: Db) {
   return {
-    prototypesIn: db.sqlite.prepare<[string], { id: number; code: string; name: string }>('SELECT id, code, name FROM prototypes WHERE id IN (SELECT value FROM json_each(?))'),
     technologiesIn: db.sqlite.prepare<[string], { id: number; name: string }>('SELECT id, name FROM technologies WHERE id IN (SELECT value FROM json_each(?))'),
   };
 }
@@ -62,7 +61,7 @@ function names(db: Db) {
 }
 
 /** Only the names that `runs` refer to (a run's page, a page of rows). */
-function lookupsFor(db: Db, runs: TestRun[], parts: { programs: boolean; technologies: boolean }): RunLookups {
+function lookupsFor(db: Db, runs: TestRunSummary[], parts: { programs: boolean; technologies: boolean }): RunLookups {
   const s = names(db);
   const programLabels = new Map<number, string>();
   if (parts.programs) {
@@ -73,7 +72,7 @@ function lookupsFor(db: Db, runs: TestRun[], parts: { programs: boolean; technol
   }
   const technologyIds = parts.technologies ? [...new Set(runs.flatMap((r) => r.evidence.map((e) => e.technology_id)))] : [];
   return {
-    prototypes: new Map(s.prototypesIn.all(JSON.stringify([...new Set(runs.map((r) => r.prototype_id))])).map((p) => [p.id, { code: p.code, name: p.name }])),
+    prototypes: prototypeLabelsById(db),
     programLabels,
     technologyNames: new Map(technologyIds.length ? s.technologiesIn.all(JSON.stringify(technologyIds)).map((t) => [t.id, t.name]) : []),
   };
@@ -369,7 +368,7 @@ export async function testRunsPages(app: FastifyInstance) {
       return sendCsvList(reply, 'test-runs', query, (q) => listTestRuns(app.db, q), testRunCsvFormat(app.db));
     }
     // A name that matches nothing lists nothing, and says so (not every run).
-    const page = filters.errors ? { items: [], next_cursor: null } : listTestRuns(app.db, query);
+    const page = filters.errors ? { items: [], next_cursor: null } : listTestRuns(app.db, query, { measurements: false });
     const ctx = pageContext(request, reply);
     const base = { query: { ...ctx.query, sort: ctx.query.sort ?? '-start_time' }, rows: page.items, nextCursor: page.next_cursor, filterErrors: filters.errors };
     // JSX renders at once: build only what this request sends. The rows need their prototypes' codes.
@@ -378,7 +377,7 @@ export async function testRunsPages(app: FastifyInstance) {
       const fragment = query.cursor ? <RunRowsFragment {...base} lookups={lookups} /> : <RunResults {...base} lookups={lookups} />;
       return renderPage(request, reply, ctx, { title: 'Test runs' }, fragment, fragment);
     }
-    const choices = { programs: programChoices(app.db).map(({ id, label }) => ({ value: String(id), label })), typed: filters.typed };
+    const choices = { programs: programOptions(app.db), typed: filters.typed };
     return renderPage(request, reply, ctx, { title: 'Test runs' }, <RunListPage {...base} lookups={lookups} filterChoices={choices} />);
   });
 
@@ -391,7 +390,7 @@ export async function testRunsPages(app: FastifyInstance) {
         {...props}
         csrfToken={ctx.csrfToken}
         technologyNames={[...new Set(props.values.evidence.map((e) => e.technology.trim()).filter(Boolean))]}
-        programs={programChoices(app.db).map(({ id, label }) => ({ value: String(id), label }))}
+        programs={programOptions(app.db)}
       />
     );
     return renderPage(request, reply, ctx, { title: heading, status, breadcrumbs: [LIST_CRUMB, ...crumbs, { label: heading }] }, (

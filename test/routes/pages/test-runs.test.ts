@@ -382,6 +382,22 @@ describe('list, page and edit', () => {
     expect(both.body).not.toContain(b.code);
   });
 
+  it('shows a renamed prototype and a new program at once (the names the list keeps are read again after a write)', async () => {
+    const run = await logRun({ title: 'Renamed prototype run', prototype_code: 'INV-DYNO-2' });
+    expect((await s.get('/test-runs')).body).toContain('INV-DYNO-2');
+    const proto = (await api(t.app).get('/api/v1/prototypes?limit=200')).json() as { items: { id: number; code: string; version: number }[] };
+    const dyno = proto.items.find((p) => p.code === 'INV-DYNO-2')!;
+    const renamed = await api(t.app).patch(`/api/v1/prototypes/${dyno.id}`, { code: 'INV-DYNO-3' }, { 'if-match': `"${dyno.version}"` });
+    expect(renamed.statusCode).toBe(200);
+    const page = await s.get('/test-runs');
+    expect(page.body).toMatch(new RegExp(`${run.code}[\\s\\S]*INV-DYNO-3`));
+    expect(page.body).not.toContain('INV-DYNO-2');
+    const series = (await api(t.app).get('/api/v1/series?limit=1')).json() as { items: { id: number }[] };
+    await created(t.app, '/api/v1/programs', { series_id: series.items[0]!.id, season: '2031-32', start_year: 2031, end_year: 2032, entry: 'Future entry', car: 'Future car' });
+    expect((await s.get('/test-runs')).body).toContain('2031-32 · Future entry');
+    await api(t.app).patch(`/api/v1/prototypes/${dyno.id}`, { code: 'INV-DYNO-2' }, { 'if-match': `"${dyno.version + 1}"` });
+  });
+
   it('suggests technologies and prototypes as you type: starting with the text first, then containing it, escaped', async () => {
     await created(t.app, '/api/v1/technologies', { name: 'Inverter cooling <b>loop</b>', domain: 'hardware', category_id: categoryId });
     const tech = await s.get('/technologies/suggestions?technology=INVERTER', { 'hx-request': 'true', 'hx-request-type': 'partial' });

@@ -3,7 +3,7 @@
 // measurement and evidence rows added and removed in place (a <template> with JavaScript, `_add` /
 // `_remove` submit buttons without), and a hidden `_idem` key so a double submit logs one run.
 import { EVIDENCE_OUTCOMES, RUN_STATUSES, VENUE_TYPES } from '../../../db/schema.js';
-import type { TestRun } from '../../../src/domain/test-runs.js';
+import type { TestRun, TestRunSummary } from '../../../src/domain/test-runs.js';
 import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import { attrValue, CsrfField, Field, FieldMessages, FormActions, Select, StaleNotice, SuggestionOptions, TextArea, type FieldErrors, type Option, type StaleChange } from '../../components/forms.js';
 import { FilterForm, ListResults, ListRows, type Column, type Query } from '../../components/list.js';
@@ -14,7 +14,7 @@ export const outcomeOptions: Option[] = EVIDENCE_OUTCOMES.map((o) => ({ value: o
 
 /** Names of the records a run refers to, looked up once per page. */
 export interface RunLookups {
-  prototypes: Map<number, { code: string; name: string }>;
+  prototypes: ReadonlyMap<number, { code: string; name: string }>;
   programLabels: Map<number, string>;
   technologyNames: Map<number, string>;
 }
@@ -52,7 +52,7 @@ function PrototypeLink({ id, lookups }: { id: number; lookups: RunLookups }) {
   );
 }
 
-function runColumns(lookups: RunLookups): Column<TestRun>[] {
+function runColumns(lookups: RunLookups): Column<TestRunSummary>[] {
   return [
     {
       header: 'Code',
@@ -78,7 +78,7 @@ function runColumns(lookups: RunLookups): Column<TestRun>[] {
 
 export interface RunListProps {
   query: Query;
-  rows: TestRun[];
+  rows: TestRunSummary[];
   nextCursor: string | null;
   lookups: RunLookups;
   /** Typed filters that name nothing (`technology`, `prototype`): the list is empty and says why. */
@@ -87,7 +87,7 @@ export interface RunListProps {
 
 /** What the full page's filter form offers: the programs, and the typed prototype and technology. */
 export interface RunFilterChoices {
-  programs: Option[];
+  programs: readonly Option[];
   typed: { prototype: string; technology: string };
 }
 
@@ -369,7 +369,7 @@ export interface TestRunFormProps {
   cancelHref: string;
   /** The technology suggestions the form starts with (the names already typed); more come as you type. */
   technologyNames: string[];
-  programs: Option[];
+  programs: readonly Option[];
   /** After `_add` without JavaScript: focus the new row of this kind. */
   focus?: 'measurement' | 'evidence' | undefined;
   openDetails?: boolean;
