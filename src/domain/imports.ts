@@ -418,6 +418,58 @@ interface CheckedRow {
   input: TestRunInput;
 }
 
+/** Rows written between two reads of the next rows (all-or-nothing: in one transaction). */
+const WRITE_CHUNK = 500;
+
+function csvParser() {
+  return parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: IMPORT_LIMITS.recordChars });
+}
+
+function cellsOf(header: string[], record: string[]): Record<string, string> {
+  const cells: Record<string, string> = {};
+  header.forEach((c, i) => (cells[c] = record[i]!));
+  return cells;
+}
+
+/**
+ * The valid rows of a checked file, read again, as inputs in chunks of `size`: for each entry of
+ * `passes`, the rows that name their code (true) or not (false). Row numbers are counted as the
+ * check counted them (the same parser over the same file).
+ */
+async function* validRowChunks(
+  file: string,
+  header: string[],
+  lookups: ReturnType<typeof loadTestRunCsvLookups>,
+  refused: ReadonlySet<number>,
+  passes: boolean[],
+  size: number,
+): AsyncGenerator<CheckedRow[]> {
+  for (const withCode of passes) {
+    const source = fs.createReadStream(file);
+    const parser = csvParser();
+    source.on('error', (error) => parser.destroy(error));
+    source.pipe(parser);
+    let row = 0;
+    let chunk: CheckedRow[] = [];
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        row++;
+        if (row === 1 || refused.has(row)) continue;
+        const { input } = csvRowToTestRunInput(cellsOf(header, record), lookups);
+        if ((input.code !== undefined) !== withCode) continue;
+        chunk.push({ row, input });
+        if (chunk.length >= size) {
+          yield chunk;
+          chunk = [];
+        }
+      }
+    } finally {
+      source.destroy();
+    }
+    if (chunk.length) yield chunk;
+  }
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
@@ -457,15 +509,18 @@ export async function runImportJob(db: Db, options: RunImportOptions): Promise<I
   };
   report(true);
 
-  // 1. Read and check every row (reads only: no lock is held).
+  // 1. Read and check every row (reads only: no lock is held). Only what the write needs again is
+  // kept: which rows were refused, and how many valid rows name their code. The write reads the
+  // file a second time, so that memory stays flat whatever the number of rows.
   const lookups = loadTestRunCsvLookups(db);
-  const checked: CheckedRow[] = [];
+  const refusedRows = new Set<number>();
+  const validWithCode = { yes: 0, no: 0 };
   const codes = new Map<string, number>();
   let header: string[] | undefined;
   let fatal: ImportJobError | undefined;
   let rowNumber = 1;
   const source = fs.createReadStream(file);
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: IMPORT_LIMITS.recordChars });
+  const parser = csvParser();
   // Spreadsheets in Japan often save CSV as Shift_JIS: say so instead of failing on garbled names.
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   source.on('data', (chunk) => {
@@ -523,11 +578,10 @@ export async function runImportJob(db: Db, options: RunImportOptions): Promise<I
     const cols = header!;
     if (record.length !== cols.length) {
       addError(row, '', `the row has ${plural(record.length, 'cell')}, the header ${plural(cols.length, 'column')}`);
+      refusedRows.add(row);
       return;
     }
-    const cells: Record<string, string> = {};
-    cols.forEach((c, i) => (cells[c] = record[i]!));
-    const { input, problems } = csvRowToTestRunInput(cells, lookups);
+    const { input, problems } = csvRowToTestRunInput(cellsOf(cols, record), lookups);
     const flagged = new Set(problems.map((p) => p.column));
     const all = [...problems, ...fieldProblemsToCsv(validateTestRunInput(db, input)).filter((p) => !flagged.has(p.column))];
     if (input.code !== undefined) {
@@ -539,10 +593,12 @@ export async function runImportJob(db: Db, options: RunImportOptions): Promise<I
       const position = (column: string) => (TEST_RUN_CSV_COLUMNS as readonly string[]).indexOf(column);
       all.sort((a, b) => position(a.column) - position(b.column));
       for (const p of all) addError(row, p.column, p.message);
+      refusedRows.add(row);
       return;
     }
     counts.rows_valid++;
-    checked.push({ row, input });
+    if (input.code !== undefined) validWithCode.yes++;
+    else validWithCode.no++;
     if (options.dryRun) {
       const current = input.code === undefined ? undefined : findTestRunByCode(db, input.code);
       if (!current) counts.rows_created++;
@@ -577,10 +633,15 @@ export async function runImportJob(db: Db, options: RunImportOptions): Promise<I
     return done();
   }
 
-  // 2. Write. Rows with their own code first, so that a generated code never takes one the file names.
+  // 2. Write, reading the file again. Rows with their own code first, so that a generated code
+  // never takes one the file names.
   phase = 'writing';
   report(true);
-  const ordered = [...checked.filter((c) => c.input.code !== undefined), ...checked.filter((c) => c.input.code === undefined)];
+  // true: the rows that name their code; false: the others.
+  const passes: boolean[] = [];
+  if (validWithCode.yes) passes.push(true);
+  if (validWithCode.no) passes.push(false);
+  const rowsToWrite = (size: number) => validRowChunks(file, header!, lookups, refusedRows, passes, size);
   const tallyWrite = (action: RowAction) => {
     if (action === 'created') counts.rows_created++;
     else if (action === 'updated') counts.rows_updated++;
@@ -590,10 +651,14 @@ export async function runImportJob(db: Db, options: RunImportOptions): Promise<I
   };
 
   if (options.mode === 'all_or_nothing') {
+    // One transaction around every row. It stays open while the next rows are read (this
+    // connection is the job's alone), which a synchronous transaction function cannot do: BEGIN,
+    // then COMMIT, or ROLLBACK on anything thrown.
     let refused: { row: number; problems: CsvCellProblem[] } | undefined;
+    db.sqlite.exec('BEGIN IMMEDIATE');
     try {
-      inTransaction(db, () => {
-        for (const item of ordered) {
+      for await (const chunk of rowsToWrite(WRITE_CHUNK)) {
+        for (const item of chunk) {
           if (cancelled()) throw new ImportCancelledError();
           try {
             tallyWrite(applyRow(db, actor, item.input));
@@ -602,9 +667,11 @@ export async function runImportJob(db: Db, options: RunImportOptions): Promise<I
             throw error;
           }
         }
-        finishJob(db, jobId, 'succeeded', counts, `Imported: ${tallied(counts)}.`, errors);
-      });
+      }
+      finishJob(db, jobId, 'succeeded', counts, `Imported: ${tallied(counts)}.`, errors);
+      db.sqlite.exec('COMMIT');
     } catch (error) {
+      if (db.sqlite.inTransaction) db.sqlite.exec('ROLLBACK');
       if (!refused) throw error;
       for (const p of refused.problems) addError(refused.row, p.column, p.message);
       finishJob(db, jobId, 'failed', { ...counts, ...noWrites }, `Nothing was written: row ${refused.row} was refused while writing (${refused.problems.map((p) => p.message).join('; ')}).`, errors);
@@ -613,9 +680,9 @@ export async function runImportJob(db: Db, options: RunImportOptions): Promise<I
   }
 
   // valid_rows: chunks, each committed with the job's counts so far.
-  for (let i = 0; i < ordered.length; i += VALID_ROWS_CHUNK) {
+  for await (const chunk of rowsToWrite(VALID_ROWS_CHUNK)) {
     inTransaction(db, () => {
-      for (const item of ordered.slice(i, i + VALID_ROWS_CHUNK)) {
+      for (const item of chunk) {
         if (cancelled()) throw new ImportCancelledError();
         try {
           // A savepoint per row: a refused row leaves the rest of the chunk in place.
