@@ -285,8 +285,10 @@ function withChildren(db: Db, rows: RunRow[], withMeasurements = true): (TestRun
     list.push({ technology_id: e.technology_id, outcome: e.outcome as EvidenceOutcome, notes: e.notes });
   }
   // One object literal, the same keys in the same order for every run: the serializer and every
-  // other reader meet a single object shape (a spread of drizzle's rows makes dictionary objects).
-  const summary = (r: RunRow): TestRunSummary => ({
+  // other reader meet a single object shape (a spread of drizzle's rows makes dictionary objects;
+  // a spread here cost the API list a third of its speed). Summaries keep the shape: their
+  // measurements are empty, and their type leaves them out.
+  return rows.map((r) => ({
     id: r.id,
     code: r.code,
     prototype_id: r.prototype_id,
@@ -306,9 +308,9 @@ function withChildren(db: Db, rows: RunRow[], withMeasurements = true): (TestRun
     version: r.version,
     created_at: r.created_at,
     updated_at: r.updated_at,
+    measurements: ms.get(r.id) ?? [],
     evidence: ev.get(r.id) ?? [],
-  });
-  return withMeasurements ? rows.map((r) => ({ ...summary(r), measurements: ms.get(r.id) ?? [] })) : rows.map(summary);
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
