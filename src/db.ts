@@ -16,7 +16,7 @@ export interface Db {
 
 export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'db/migrations');
 
-const BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 5000;
 
 function assertPragma(sqlite: Database.Database, name: string, expected: string | number): void {
   const actual = sqlite.pragma(name, { simple: true });

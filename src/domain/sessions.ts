@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { sessions, users } from '../../db/schema.js';
-import type { Db } from '../db.js';
+import { BUSY_TIMEOUT_MS, type Db } from '../db.js';
 import type { User } from './users.js';
 
 export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000; // a working day at the track
@@ -12,15 +12,19 @@ export const SESSION_ABSOLUTE_MS = 7 * 24 * 60 * 60 * 1000;
 const TOUCH_EVERY_MS = 60 * 1000;
 
 /**
- * Bookkeeping on a read (last seen, last used) must never turn a read into a failure: when the
- * database is busy with a long write (an import), skip it; the next request records it.
+ * Bookkeeping on a read (last seen, last used) must never turn a read into a failure, nor make it
+ * wait: when another connection holds the write lock (an import), skip it at once instead of
+ * waiting out the busy timeout; the next request records it.
  */
-export function touchBestEffort(write: () => unknown): void {
+export function touchBestEffort(db: Db, write: () => unknown): void {
+  db.sqlite.pragma('busy_timeout = 0');
   try {
     write();
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw error;
+  } finally {
+    db.sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
 }
 
@@ -80,7 +84,7 @@ export function findSession(db: Db, cookieValue: string, now = new Date()): Sess
     return undefined;
   }
   if (t - Date.parse(row.session.last_seen_at) > TOUCH_EVERY_MS) {
-    touchBestEffort(() => db.orm.update(sessions).set({ last_seen_at: now.toISOString() }).where(eq(sessions.id_hash, idHash)).run());
+    touchBestEffort(db, () => db.orm.update(sessions).set({ last_seen_at: now.toISOString() }).where(eq(sessions.id_hash, idHash)).run());
   }
   return { idHash, user: row.user, createdAt: row.session.created_at };
 }

@@ -96,7 +96,7 @@ export function verifyToken(db: Db, secret: string, now = new Date()): TokenChec
   if (row.token.expires_at && Date.parse(row.token.expires_at) <= now.getTime()) return { ok: false, reason: 'expired' };
   if (row.user.disabled) return { ok: false, reason: 'user-disabled' };
   if (!row.token.last_used_at || now.getTime() - Date.parse(row.token.last_used_at) > LAST_USED_EVERY_MS) {
-    touchBestEffort(() => s.touch.run({ at: now.toISOString(), id: row.token.id }));
+    touchBestEffort(db, () => s.touch.run({ at: now.toISOString(), id: row.token.id }));
   }
   return { ok: true, auth: { token: publicToken(row.token), user: row.user } };
 }

@@ -504,15 +504,23 @@ async function main(): Promise<void> {
     const csvBytes = writeImportCsv(csv, rows);
     const rawSeconds = rawInsert(rawCopy, rows);
     log(`raw insert of ${IMPORT_ROWS} rows: ${rawSeconds.toFixed(2)} s`);
-    const imported = await phase('CSV import', () => importThroughApi(app.url, token, csv));
+    // While the import runs, the API list with one connection: reads must not wait for its writes.
+    let duringImport: Awaited<ReturnType<typeof load>> | undefined;
+    const imported = await phase('CSV import', async () => {
+      const job = importThroughApi(app.url, token, csv);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      duringImport = await load(app, [get(listFirst)], 1, 20);
+      return job;
+    });
+    log(`API list during the import (1 conn, 20 s): p50 ${duringImport!.latency.p50} ms, p99 ${duringImport!.latency.p99} ms, ${duringImport!.non2xx} non-2xx`);
     if (imported.status !== 'succeeded' || imported.rows_created !== IMPORT_ROWS) throw new Error(`the import did not create every row: ${JSON.stringify(imported)}`);
     const importRatio = imported.seconds / rawSeconds;
     log(`CSV import of ${IMPORT_ROWS} rows: ${imported.seconds.toFixed(2)} s (${importRatio.toFixed(1)}× the raw insert)`);
     const logLines = app.output.filter((l) => !l.startsWith('Pitlane is serving'));
 
     // 5. Report.
-    const non2xx = [...results.flatMap((r) => [r.app.non2xx]), ...lineage.flatMap((l) => [l.oneConnection.non2xx, l.fifty.non2xx])].reduce((a, b) => a + b, 0);
-    const errors = [...results.flatMap((r) => [r.app.errors]), ...lineage.flatMap((l) => [l.oneConnection.errors, l.fifty.errors])].reduce((a, b) => a + b, 0);
+    const non2xx = [...results.flatMap((r) => [r.app.non2xx]), ...lineage.flatMap((l) => [l.oneConnection.non2xx, l.fifty.non2xx]), duringImport!.non2xx].reduce((a, b) => a + b, 0);
+    const errors = [...results.flatMap((r) => [r.app.errors]), ...lineage.flatMap((l) => [l.oneConnection.errors, l.fifty.errors]), duringImport!.errors].reduce((a, b) => a + b, 0);
     const startMedian = { tsx: median(startups.tsx!), bundle: median(startups.bundle!) };
     const targets = [
       ...results.filter((r) => r.minRatio !== undefined).map((r) => ({ target: `${r.name} ≥ ${r.minRatio}× raw`, value: `${fmt(r.ratio, 2)}×`, met: r.met! })),
@@ -584,6 +592,7 @@ async function main(): Promise<void> {
       ),
     );
     console.log(`\nCSV import, ${IMPORT_ROWS.toLocaleString('en-US')} rows (${(csvBytes / 2 ** 20).toFixed(1)} MB): API job ${imported.seconds.toFixed(2)} s, raw insert ${rawSeconds.toFixed(2)} s → ${importRatio.toFixed(1)}×`);
+    console.log(`API list while the import ran (1 connection, 20 s from 3 s in): ${duringImport!.requests.total} requests, p50 ${duringImport!.latency.p50} ms, p99 ${duringImport!.latency.p99} ms, ${duringImport!.non2xx} non-2xx, ${duringImport!.errors} errors`);
     console.log(`server memory (npm start): idle after start ${idleMemory.rssMb.toFixed(0)} MB; peak RSS per phase: ${Object.entries(peaks).map(([k, v]) => `${k} ${v}`).join(', ')} (MB)`);
     console.log(`idle RSS 0.5 s after the first 200: npm start (bundle) ${median(idleRss.bundle!)} MB, npm run dev (tsx) ${median(idleRss.tsx!)} MB`);
     console.log(`start → first 200 on the ${meta.dataset.databaseMb} MB database: npm start (bundle) ${startups.bundle!.join(' / ')} ms, npm run dev (tsx) ${startups.tsx!.join(' / ')} ms (npm run build took ${bundleSeconds.toFixed(1)} s)`);
@@ -596,6 +605,7 @@ async function main(): Promise<void> {
       meta,
       scenarios: results,
       lineage,
+      listDuringImport: { p50: duringImport!.latency.p50, p99: duringImport!.latency.p99, requests: duringImport!.requests.total, non2xx: duringImport!.non2xx, errors: duringImport!.errors },
       import: { rows: IMPORT_ROWS, csvMb: Number((csvBytes / 2 ** 20).toFixed(1)), apiSeconds: Number(imported.seconds.toFixed(2)), rawSeconds: Number(rawSeconds.toFixed(2)), ratio: Number(importRatio.toFixed(2)) },
       memory: { idleRssMb: Math.round(idleMemory.rssMb), peakHttpMb: peakHttp, peakRssMbByPhase: peaks },
       startup: { tsxMs: startups.tsx, bundleMs: startups.bundle, idleRssMb: idleRss },

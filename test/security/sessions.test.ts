@@ -1,6 +1,8 @@
 // Page sessions: a new id at every login (no fixation), logout and disabling end them, idle and
 // absolute timeouts, and CSRF tokens that only work in the session they were issued to.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db.js';
 import { findSession, hashSecret, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../src/domain/sessions.js';
 import { findUserByUsername, updateUser } from '../../src/domain/users.js';
 import { addUser, ADMIN_PASSWORD, api, countRows, createTestApp, tokenFor, type TestApp } from '../support/app.js';
@@ -195,5 +197,32 @@ describe('CSRF tokens are bound to the session', () => {
     const s: PageSession = await pageSession(t.app);
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/series', headers: { cookie: s.cookie } });
     expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('last-seen bookkeeping while another connection writes', () => {
+  it('a page request whose session is due a last-seen write neither fails nor waits for a long write elsewhere (an import)', async () => {
+    const user = addUser(t.db, 'busy-reader', 'viewer');
+    const userId = findUserByUsername(t.db, 'busy-reader')!.id;
+    const s = await pageSession(t.app, user);
+    // The session is due its once-a-minute touch.
+    t.db.sqlite.prepare(`UPDATE sessions SET last_seen_at = ? WHERE user_id = ?`).run(new Date(Date.now() - 5 * 60_000).toISOString(), userId);
+    const other = openDatabase(path.join(t.dir, 'pitlane.db'));
+    other.sqlite.exec('BEGIN IMMEDIATE');
+    try {
+      const started = performance.now();
+      const page = await s.get('/test-runs');
+      const waited = performance.now() - started;
+      expect(page.statusCode).toBe(200);
+      // The busy timeout is 5 s: not waiting it out is the point.
+      expect(waited).toBeLessThan(2000);
+    } finally {
+      other.sqlite.exec('ROLLBACK');
+      other.sqlite.close();
+    }
+    // The next request, with the lock gone, records it.
+    expect((await s.get('/test-runs')).statusCode).toBe(200);
+    const seen = t.db.sqlite.prepare(`SELECT last_seen_at FROM sessions WHERE user_id = ?`).get(userId) as { last_seen_at: string };
+    expect(Date.now() - Date.parse(seen.last_seen_at)).toBeLessThan(60_000);
   });
 });
