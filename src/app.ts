@@ -18,7 +18,7 @@ import { databasePlugin } from './plugins/database.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { pagesPlugin } from './plugins/pages.js';
-import { problem, problemsPlugin } from './plugins/problems.js';
+import { problem, problemsPlugin, sendProblem } from './plugins/problems.js';
 import { contentTypePlugin } from './plugins/content-type.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { validationPlugin } from './plugins/validation.js';
@@ -98,7 +98,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       const body = problem('validation', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is malformed', {
         errors: [{ path: '/', message: error.message }],
       });
-      void (reply as FastifyReply).code(400).type('application/problem+json').send(body);
+      void sendProblem(reply as FastifyReply, body);
     },
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import { attachments, test_runs, users } from '../../db/schema.js';
 import type { Db } from '../db.js';
 import type { Actor } from './actor.js';
@@ -467,16 +467,4 @@ export function deleteRunAttachments(db: Db, actor: Actor, runId: number): strin
     .run();
   for (const row of rows) recordAudit(db, actor, { entity: 'attachment', entityId: row.id, action: 'delete', before: toItem(row) }, at);
   return rows.map((r) => r.storage_path);
-}
-
-/** Number of attachments per run, for lists (one query). */
-export function attachmentCounts(db: Db, runIds: number[]): Map<number, number> {
-  if (runIds.length === 0) return new Map();
-  const rows = db.orm
-    .select({ id: attachments.test_run_id, n: sql<number>`count(*)` })
-    .from(attachments)
-    .where(inArray(attachments.test_run_id, runIds))
-    .groupBy(attachments.test_run_id)
-    .all();
-  return new Map(rows.map((r) => [r.id, r.n]));
 }

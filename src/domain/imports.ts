@@ -13,6 +13,7 @@
 // The run code is the key: an existing code updates its run through updateTestRun (version moves,
 // audit event) unless nothing changed; new codes and empty codes create runs. Every write is the
 // domain's own createTestRun/updateTestRun, with the importing user as the actor.
+import { dataDirOf } from './attachments.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -122,14 +123,11 @@ export class UploadTooLargeError extends DomainError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Files: uploads live in `imports/` of the data folder (the database's folder) while a job needs them.
-
-function dataFolder(db: Db): string {
-  return path.dirname(db.sqlite.name);
-}
+// Files: uploads live in `imports/` of the data folder (PITLANE_DATA_DIR, as attachments do) while a
+// job needs them.
 
 export function importFilePath(db: Db, sourcePath: string): string {
-  return path.join(dataFolder(db), sourcePath);
+  return path.join(dataDirOf(db), sourcePath);
 }
 
 export interface SavedUpload {
@@ -141,10 +139,10 @@ export interface SavedUpload {
 
 /** Streams an upload to disk with its digest; refuses (and removes) one over `limit` bytes. */
 export async function saveUpload(db: Db, stream: Readable, limit: number = IMPORT_LIMITS.bytes): Promise<SavedUpload> {
-  const folder = path.join(dataFolder(db), 'imports');
+  const folder = path.join(dataDirOf(db), 'imports');
   await fs.promises.mkdir(folder, { recursive: true });
   const sourcePath = path.join('imports', `upload-${Date.now()}-${randomBytes(6).toString('hex')}.csv`);
-  const file = path.join(dataFolder(db), sourcePath);
+  const file = importFilePath(db, sourcePath);
   const out = fs.createWriteStream(file, { flags: 'wx' });
   const hash = createHash('sha256');
   let size = 0;
@@ -158,7 +156,11 @@ export async function saveUpload(db: Db, stream: Readable, limit: number = IMPOR
     }
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   } catch (error) {
+    // The file may still be opening: remove it once the stream has closed, or an open that
+    // finishes after the removal would leave it behind.
+    const closed = out.closed ? Promise.resolve() : new Promise<void>((resolve) => out.once('close', () => resolve()));
     out.destroy();
+    await closed;
     await fs.promises.rm(file, { force: true });
     throw error;
   }

@@ -20,6 +20,7 @@
 import type Database from 'better-sqlite3';
 import { changeStamp, type Db } from '../db.js';
 import { MalformedInputError, NotFoundError } from './errors.js';
+import { suspectTransfers } from './suspect.js';
 
 export const LINEAGE_NODE_KINDS = ['series', 'program', 'prototype', 'test-run', 'technology', 'road-model'] as const;
 export type LineageNodeKind = (typeof LINEAGE_NODE_KINDS)[number];
@@ -163,13 +164,11 @@ export interface LineageQuery {
 }
 
 export interface LineageOptions {
-  /** Transfers to mark `suspect: true` (SUS-1/SUS-2 work supplies them). */
-  suspectTransferIds?: ReadonlySet<number>;
   /**
-   * Or the suspect ones among the transfers the graph shows, asked once per graph: cheaper than
-   * every suspect transfer of the database on each request.
+   * Transfers to mark `suspect: true`, for tests of the marking itself. Without it, the suspect
+   * ones (SUS-1, SUS-2) among the transfers the graph shows are asked once per graph.
    */
-  suspectAmong?: (transferIds: number[]) => ReadonlySet<number>;
+  suspectTransferIds?: ReadonlySet<number>;
   /** Rows the walk may visit; LINEAGE_WALK_CAP unless a test wants it smaller. */
   walkCap?: number;
 }
@@ -435,9 +434,9 @@ function edgesAmong(db: Db, nodes: Map<string, RawNode>, options: LineageOptions
     model: list('road-model'),
   }) as [RealEdgeType, number, number, string | null, number | null][];
   let suspects = options.suspectTransferIds;
-  if (options.suspectAmong) {
+  if (!suspects) {
     const transferIds = rows.flatMap(([type, , , , xid]) => (type === 'transfer' && xid !== null ? [xid] : []));
-    suspects = transferIds.length ? options.suspectAmong(transferIds) : new Set();
+    suspects = new Set(transferIds.length ? suspectTransfers(db, { transferIds }).map((x) => x.transfer_id) : []);
   }
   for (const [type, a, b, stage, xid] of rows) {
     const [fromKind, toKind] = EDGE_ENDS[type];
@@ -716,7 +715,7 @@ const graphCache = new WeakMap<Db, { stamp: string; graphs: Map<string, LineageG
 
 function cacheKey(query: LineageQuery, options: LineageOptions): string {
   const sorted = <T>(values: Iterable<T>) => [...values].sort();
-  const suspects = options.suspectAmong ? 'among' : options.suspectTransferIds ? sorted(options.suspectTransferIds) : null;
+  const suspects = options.suspectTransferIds ? sorted(options.suspectTransferIds) : null;
   const { node, direction, depth, kinds, expand, limit } = query;
   return JSON.stringify([node.kind, node.id, direction, depth, sorted(kinds), sorted(expand), limit, options.walkCap ?? null, suspects]);
 }

@@ -92,8 +92,9 @@ export function transferMatrix(db: Db, query: MatrixQuery = {}): Matrix {
   }) as CellRow[];
   if (rows.length === 0) return { technologies: [], road_models: [], cells: [] };
 
-  // Only approved / in_production transfers can be suspect; skip the work when none is shown.
-  const suspects = rows.some((r) => r.stage === 'approved' || r.stage === 'in_production') ? suspectTransfers(db) : [];
+  // Only approved / in_production transfers can be suspect: ask about the shown ones only.
+  const live = rows.filter((r) => r.stage === 'approved' || r.stage === 'in_production').map((r) => r.transfer_id);
+  const suspects = live.length ? suspectTransfers(db, { transferIds: live }) : [];
   const reasons = new Map(suspects.map((s) => [s.transfer_id, s.reasons.map((r) => ({ rule: r.rule, detail: r.detail }))]));
 
   const technologies = new Map<number, MatrixTechnology>();

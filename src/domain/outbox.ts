@@ -37,10 +37,6 @@ export function setOutboxTiming(overrides?: Partial<OutboxTiming>): void {
   timing = overrides ? { ...timing, ...overrides } : { ...DEFAULT_TIMING };
 }
 
-export function outboxTiming(): Readonly<OutboxTiming> {
-  return timing;
-}
-
 /** The wait before retry `attempt` (1 = the first retry). */
 export function backoffMs(attempt: number, t: Pick<OutboxTiming, 'backoffBaseMs'> = timing): number {
   return t.backoffBaseMs * 2 ** Math.max(attempt - 1, 0);

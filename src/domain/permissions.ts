@@ -95,6 +95,16 @@ const NESTED: { pattern: RegExp; resource: Resource }[] = [
   { pattern: /^\/(api\/v1\/)?admin\/backup/, resource: 'backup' },
 ];
 
+/**
+ * Areas only admins open at all, reads included (DESIGN §5 `/admin`: users, reference data,
+ * backup, webhooks), and the webhooks in the API: their URLs and secrets are an admin's business.
+ */
+const ADMIN_ONLY_AREAS = [/^\/admin(\/|$)/, /^\/api\/v1\/webhooks(\/|$)/];
+
+export function isAdminOnlyPath(path: string): boolean {
+  return ADMIN_ONLY_AREAS.some((re) => re.test(path));
+}
+
 export function resourceOfRoute(routePattern: string): Resource | undefined {
   for (const n of NESTED) if (n.pattern.test(routePattern)) return n.resource;
   const segment = routePattern.replace(/^\/api\/v1/, '').split('/')[1] ?? '';

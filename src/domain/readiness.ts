@@ -12,7 +12,7 @@ import { InvalidInputError, NotFoundError, RuleViolationError, type FieldProblem
 import { keyset, type KeysetSpec, type Page, type PageQuery } from './paging.js';
 import { expectVersion, inTransaction } from './records.js';
 import { nowIso } from './time.js';
-import { readinessChanged } from './webhooks.js';
+import { hasSubscribers, readinessChanged } from './webhooks.js';
 
 export type ReadinessTarget = (typeof READINESS_TARGETS)[number];
 
@@ -337,10 +337,20 @@ export function checkReadinessInput(db: Db, input: ReadinessInput): void {
   }
 }
 
+/**
+ * Call before a write that may move a target's current level; call the result after it to queue
+ * `readiness.changed`. Reads the level only when a hook listens (as watchSuspects does).
+ */
+function watchLevel(db: Db, technologyId: number, target: ReadinessTarget): (at?: string) => void {
+  if (!hasSubscribers(db, 'readiness.changed')) return () => {};
+  const was = currentReadiness(db, technologyId)[target];
+  return (at) => readinessChanged(db, technologyId, target, was, currentReadiness(db, technologyId)[target], at);
+}
+
 export function createReadinessAssessment(db: Db, actor: Actor, input: ReadinessInput): ReadinessAssessment {
   return inTransaction(db, () => {
     checkReadinessInput(db, input);
-    const was = currentReadiness(db, input.technology_id)[input.target];
+    const levelMoved = watchLevel(db, input.technology_id, input.target);
     const at = nowIso();
     const row = db.orm
       .insert(readiness_assessments)
@@ -365,7 +375,7 @@ export function createReadinessAssessment(db: Db, actor: Actor, input: Readiness
     }
     const after = getReadinessAssessment(db, row.id);
     recordAudit(db, actor, { entity: ENTITY, entityId: row.id, action: 'create', after }, at);
-    readinessChanged(db, input.technology_id, input.target, was, currentReadiness(db, input.technology_id)[input.target], at);
+    levelMoved(at);
     return after;
   });
 }
@@ -375,10 +385,10 @@ export function deleteReadinessAssessment(db: Db, actor: Actor, id: number, expe
   inTransaction(db, () => {
     const before = getReadinessAssessment(db, id);
     expectVersion(ENTITY, before, expectedVersion);
-    const was = currentReadiness(db, before.technology_id)[before.target];
+    const levelMoved = watchLevel(db, before.technology_id, before.target);
     db.orm.delete(readiness_evidence_runs).where(eq(readiness_evidence_runs.assessment_id, id)).run();
     db.orm.delete(readiness_assessments).where(eq(readiness_assessments.id, id)).run();
     recordAudit(db, actor, { entity: ENTITY, entityId: id, action: 'delete', before });
-    readinessChanged(db, before.technology_id, before.target, was, currentReadiness(db, before.technology_id)[before.target]);
+    levelMoved();
   });
 }

@@ -329,6 +329,7 @@ function prepareTechnologyNames(db: Db) {
     exact: db.sqlite.prepare<[string], { id: number; name: string }>('SELECT id, name FROM technologies WHERE name = ?'),
     folded: db.sqlite.prepare<[string], { id: number; name: string }>('SELECT id, name FROM technologies WHERE name = ? COLLATE NOCASE LIMIT 2'),
     byId: db.sqlite.prepare<[number], { id: number; name: string }>('SELECT id, name FROM technologies WHERE id = ?'),
+    all: db.sqlite.prepare<[], { id: number; name: string }>('SELECT id, name FROM technologies ORDER BY name, id'),
     // Names that start with the text first, then names that contain it; each alphabetical.
     suggest: db.sqlite.prepare<{ prefix: string; contains: string; limit: number }, { name: string }>(
       `SELECT name FROM technologies WHERE name LIKE :contains ESCAPE '\\'
@@ -352,6 +353,11 @@ export function resolveTechnologyName(db: Db, typed: string): { id: number; name
   if (exact) return exact;
   const folded = s.folded.all(text);
   return folded.length === 1 ? folded[0] : undefined;
+}
+
+/** Every technology's id and name, by name: for pickers (no whole records). */
+export function allTechnologyNames(db: Db): { id: number; name: string }[] {
+  return technologyNames(db).all.all();
 }
 
 /** A technology's id and name, or undefined. */

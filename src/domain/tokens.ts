@@ -16,6 +16,15 @@ export type TokenScopes = 'read' | 'read,write';
 export type ApiToken = Omit<typeof api_tokens.$inferSelect, 'token_hash'>;
 
 const LAST_USED_EVERY_MS = 60 * 1000;
+
+export type TokenState = 'active' | 'revoked' | 'expired';
+
+/** Whether a token still opens the API: the one rule for the API, the account and the admin pages. */
+export function tokenState(t: Pick<ApiToken, 'revoked_at' | 'expires_at'>, now = Date.now()): TokenState {
+  if (t.revoked_at) return 'revoked';
+  if (t.expires_at && Date.parse(t.expires_at) <= now) return 'expired';
+  return 'active';
+}
 export const MAX_TOKEN_DAYS = 366;
 
 function publicToken(row: typeof api_tokens.$inferSelect): ApiToken {
@@ -92,8 +101,8 @@ export function verifyToken(db: Db, secret: string, now = new Date()): TokenChec
   if (!s) tokenStatements.set(db, (s = prepareTokenStatements(db)));
   const row = s.byHash.get({ hash: hashSecret(secret) });
   if (!row) return { ok: false, reason: 'unknown' };
-  if (row.token.revoked_at) return { ok: false, reason: 'revoked' };
-  if (row.token.expires_at && Date.parse(row.token.expires_at) <= now.getTime()) return { ok: false, reason: 'expired' };
+  const state = tokenState(row.token, now.getTime());
+  if (state !== 'active') return { ok: false, reason: state };
   if (row.user.disabled) return { ok: false, reason: 'user-disabled' };
   if (!row.token.last_used_at || now.getTime() - Date.parse(row.token.last_used_at) > LAST_USED_EVERY_MS) {
     touchBestEffort(db, () => s.touch.run({ at: now.toISOString(), id: row.token.id }));

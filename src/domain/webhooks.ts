@@ -346,13 +346,33 @@ export interface WebhookEnvelope<T = unknown> {
 
 const subscribersSql = `SELECT id FROM webhooks WHERE active = 1 AND (',' || events || ',') LIKE ?`;
 
+// Every audited write asks whether anyone listens: prepared once per connection.
+const outboxStatements = new WeakMap<Db, ReturnType<typeof prepareOutbox>>();
+
+function prepareOutbox(db: Db) {
+  return {
+    subscribers: db.sqlite.prepare<[string], number>(subscribersSql).pluck(),
+    anySubscriber: db.sqlite.prepare<[string], number>(`${subscribersSql} LIMIT 1`).pluck(),
+    affected: db.sqlite.prepare<[string], number>(AFFECTED_SQL).pluck(),
+    insert: db.sqlite.prepare(
+      `INSERT INTO webhook_deliveries (webhook_id, event, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)`,
+    ),
+  };
+}
+
+function outbox(db: Db) {
+  let s = outboxStatements.get(db);
+  if (!s) outboxStatements.set(db, (s = prepareOutbox(db)));
+  return s;
+}
+
 function subscribers(db: Db, event: WebhookEvent): number[] {
-  return (db.sqlite.prepare(subscribersSql).all(`%,${event},%`) as { id: number }[]).map((r) => r.id);
+  return outbox(db).subscribers.all(`%,${event},%`);
 }
 
 /** True when at least one active hook listens to `event` (lets callers skip costly payloads). */
 export function hasSubscribers(db: Db, event: WebhookEvent): boolean {
-  return db.sqlite.prepare(`${subscribersSql} LIMIT 1`).get(`%,${event},%`) !== undefined;
+  return outbox(db).anySubscriber.get(`%,${event},%`) !== undefined;
 }
 
 /**
@@ -363,9 +383,7 @@ export function enqueueEvent(db: Db, event: WebhookEvent, data: unknown, at: str
   const hooks = subscribers(db, event);
   if (hooks.length === 0) return 0;
   const payload = JSON.stringify({ event, occurred_at: at, data } satisfies WebhookEnvelope);
-  const insert = db.sqlite.prepare(
-    `INSERT INTO webhook_deliveries (webhook_id, event, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)`,
-  );
+  const { insert } = outbox(db);
   for (const id of hooks) insert.run(id, event, payload, at, at);
   return hooks.length;
 }
@@ -398,19 +416,12 @@ const AFFECTED_SQL = `
     UNION
     SELECT d.child_id FROM technology_derivations d JOIN down ON d.parent_id = down.id
   )
-  SELECT DISTINCT t.technology_id AS id FROM transfers t JOIN down ON down.id = t.technology_id
+  SELECT DISTINCT t.id FROM transfers t JOIN down ON down.id = t.technology_id
    WHERE t.stage IN ('approved', 'in_production')`;
 
-/** Above this many technologies one whole-table pass is cheaper than one filtered pass each. */
-const PER_TECHNOLOGY_LIMIT = 8;
-
-function suspectsOf(db: Db, technologyIds: number[]): Map<number, SuspectTransfer> {
-  const wanted = new Set(technologyIds);
-  const list =
-    technologyIds.length > PER_TECHNOLOGY_LIMIT
-      ? suspectTransfers(db).filter((s) => wanted.has(s.technology_id))
-      : technologyIds.flatMap((technologyId) => suspectTransfers(db, { technologyId }));
-  return new Map(list.map((s) => [s.transfer_id, s]));
+/** The suspect ones among `transferIds`, by transfer id: one pass, scoped to those transfers. */
+function suspectsOf(db: Db, transferIds: number[]): Map<number, SuspectTransfer> {
+  return new Map(suspectTransfers(db, { transferIds }).map((s) => [s.transfer_id, s]));
 }
 
 export interface SuspectWatch {
@@ -428,7 +439,7 @@ const IDLE_WATCH: SuspectWatch = { emit() {} };
 export function watchSuspects(db: Db, technologyIds: Iterable<number>): SuspectWatch {
   const ids = [...new Set(technologyIds)];
   if (ids.length === 0 || !hasSubscribers(db, 'transfer.suspect')) return IDLE_WATCH;
-  const affected = (db.sqlite.prepare(AFFECTED_SQL).all(JSON.stringify(ids)) as { id: number }[]).map((r) => r.id);
+  const affected = outbox(db).affected.all(JSON.stringify(ids));
   if (affected.length === 0) return IDLE_WATCH;
   const before = suspectsOf(db, affected);
   return {

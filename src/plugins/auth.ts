@@ -4,11 +4,11 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../domain/actor.js';
-import { canWrite, resourceOfRoute, writersOf } from '../domain/permissions.js';
+import { canWrite, isAdminOnlyPath, resourceOfRoute, writersOf } from '../domain/permissions.js';
 import { findSession } from '../domain/sessions.js';
 import { verifyToken, type ApiToken } from '../domain/tokens.js';
 import type { User } from '../domain/users.js';
-import { problem, sendProblem } from './problems.js';
+import { HttpProblem, problem, sendProblem } from './problems.js';
 
 export const SESSION_COOKIE = 'pitlane_session';
 
@@ -84,6 +84,9 @@ export const authPlugin = fp(
         request.auth = { kind: 'token', user, token };
         request.actor = { id: user.id, name: user.username };
         request.principal = `token:${token.id}`;
+        if (isAdminOnlyPath(path) && user.role !== 'admin') {
+          return sendProblem(reply, problem('forbidden', `${path.startsWith('/api/v1/webhooks') ? 'webhooks are' : 'this is'} for the admin role only; you are ${user.role}`));
+        }
         if (UNSAFE.has(request.method)) {
           if (!token.scopes.split(',').includes('write')) {
             return sendProblem(reply, problem('forbidden', 'this token is read-only (scope read); create a read,write token to change data'));
@@ -112,6 +115,18 @@ export const authPlugin = fp(
           throw Object.assign(new Error(err.detail), { statusCode: 403 });
         }
       }
+    });
+
+    // The admin area of the pages: refused in a preHandler, once the request is known as a page
+    // (its 403 is the error page, not problem+json).
+    app.addHook('preHandler', async (request, reply) => {
+      const { kind, user } = request.auth;
+      if (kind !== 'session' || !user || !isAdminOnlyPath(request.url.split('?')[0] ?? '/')) return;
+      if (user.role !== 'admin') {
+        throw new HttpProblem(problem('forbidden', `Administration is for the admin role; you are signed in as ${user.role}.`));
+      }
+      // Users, tokens and secrets: never from a shared cache.
+      reply.header('cache-control', 'no-store');
     });
   },
   { name: 'auth', dependencies: ['database', 'problems', '@fastify/cookie'] },

@@ -3,7 +3,7 @@
 // sends ever yields a 500; a real 500 carries no SQL, driver text or stack.
 import fp from 'fastify-plugin';
 import type {} from '@fastify/rate-limit';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply } from 'fastify';
 import {
   ConflictError,
   InvalidInputError,

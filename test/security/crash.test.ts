@@ -8,7 +8,6 @@
 // such windows wide; the WAL size at each kill is logged as well.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prepareDatabase } from '../../src/app.js';

@@ -23,7 +23,7 @@ import {
   updateTechnologyCategory,
   type TechnologyCategory,
 } from '../../domain/technology-categories.js';
-import { listTokens } from '../../domain/tokens.js';
+import { listTokens, tokenState } from '../../domain/tokens.js';
 import { createUser, getUser, listUsers, setPassword, updateUser, type PublicUser, type Role } from '../../domain/users.js';
 import { HttpProblem, problem } from '../../plugins/problems.js';
 import { IdParams } from '../../schemas/common.js';
@@ -186,17 +186,8 @@ const planTargetSpec: LookupSpec<PlanTarget> = {
   table: (_db, rows) => <PlanTargetsTable rows={rows} />,
 };
 
-function forbidden(request: FastifyRequest): HttpProblem {
-  const role = request.auth.user?.role ?? 'signed out';
-  return new HttpProblem(problem('forbidden', `Administration is for the admin role; you are signed in as ${role}.`));
-}
-
 export async function adminPages(app: FastifyInstance) {
-  // Reads too: user lists, reference data editors and the backup are for admins only.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.auth.user?.role !== 'admin') throw forbidden(request);
-    reply.header('cache-control', 'no-store');
-  });
+  // Admins only, reads too: the auth plugin refuses everyone else (isAdminOnlyPath).
 
   app.get('/admin', async (request, reply) => {
     const users = listUsers(app.db);
@@ -278,7 +269,7 @@ function registerUsers(app: FastifyInstance) {
     const props: UserDetailProps = {
       user,
       self: user.id === selfId(request),
-      activeTokens: listTokens(app.db, user.id).filter((t) => !t.revoked_at && (!t.expires_at || Date.parse(t.expires_at) > Date.now())).length,
+      activeTokens: listTokens(app.db, user.id).filter((t) => tokenState(t) === 'active').length,
       csrfToken: ctx.csrfToken,
       profile: options.profile ?? { values: { display_name: user.display_name, role: user.role, version: user.version }, errors: {} },
       password: options.password ?? { errors: {} },

@@ -20,7 +20,6 @@ import {
 import { layoutLineage } from '../../domain/lineage-layout.js';
 import { listPrototypes } from '../../domain/prototypes.js';
 import { listRoadModels } from '../../domain/road-models.js';
-import { suspectTransfers } from '../../domain/suspect.js';
 import { listTechnologies } from '../../domain/technologies.js';
 import { LineageQuery } from '../../schemas/lineage.js';
 import { LineagePanel, LineageRegion, type LineageState } from '../../../views/components/lineage-graph.js';
@@ -41,11 +40,6 @@ export const DEFAULT_DIRECTION: Record<LineageNodeKind, LineageDirection> = {
   technology: 'upstream',
   'road-model': 'upstream',
 };
-
-/** Suspect transfers (SUS-1, SUS-2) among those a graph shows: not every one of the database. */
-function suspectIds(db: Db): { suspectAmong: (transferIds: number[]) => Set<number> } {
-  return { suspectAmong: (transferIds) => new Set(suspectTransfers(db, { transferIds }).map((s) => s.transfer_id)) };
-}
 
 function asList(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -125,7 +119,7 @@ export async function lineagePages(app: FastifyInstance) {
       try {
         const query = parseLineageQuery({ ...raw, node: raw.node });
         state = stateOf(query, raw);
-        const graph = getLineage(app.db, query, suspectIds(app.db));
+        const graph = getLineage(app.db, query);
         result = { graph, layout: await layoutLineage(graph) };
       } catch (e) {
         const refused = refusalMessage(e);
@@ -153,18 +147,17 @@ export async function lineagePages(app: FastifyInstance) {
   app.get('/lineage/panel', { schema: { querystring: ExplorerQuery, hide: true } }, async (request, reply) => {
     const raw = request.query as RawQuery;
     if (!raw.node) throw new MalformedInputError([{ path: '/node', message: 'is required' }]);
-    const suspect = suspectIds(app.db);
     const first = parseLineageQuery({ ...raw, node: raw.node });
     // The schema fills in a default direction: whether the URL named one is in the URL itself.
     const directionGiven = new URL(request.url, 'http://x').searchParams.has('direction');
     let graph: LineageGraph;
     let directionLabel: string | undefined;
     if (!directionGiven && first.node.kind === 'technology') {
-      graph = merged(getLineage(app.db, { ...first, direction: 'upstream' }, suspect), getLineage(app.db, { ...first, direction: 'downstream' }, suspect));
+      graph = merged(getLineage(app.db, { ...first, direction: 'upstream' }), getLineage(app.db, { ...first, direction: 'downstream' }));
       directionLabel = 'Both directions';
     } else {
       const query = directionGiven ? first : { ...first, direction: DEFAULT_DIRECTION[first.node.kind] };
-      graph = getLineage(app.db, query, suspect);
+      graph = getLineage(app.db, query);
     }
     const state = stateOf({ ...first, direction: graph.direction }, raw);
     const panel = <LineagePanel graph={graph} layout={await layoutLineage(graph)} state={state} directionLabel={directionLabel} />;

@@ -5,7 +5,7 @@ import { Type, type Static } from 'typebox';
 import type { Db } from '../../db.js';
 import { coverageGaps, leadTimes, lineupPlan, suspectTransfersReport } from '../../domain/reports.js';
 import { listRoadModels } from '../../domain/road-models.js';
-import { listTechnologies } from '../../domain/technologies.js';
+import { allTechnologyNames } from '../../domain/technologies.js';
 import { FormatParam } from '../../schemas/matrix.js';
 import { CoverageGapsQuery, SuspectTransfersQuery } from '../../schemas/reports.js';
 import { asksForCsv, LeadTimesQuery, reportCsv, reportFileName, sendCsv, type ReportName } from '../api/v1/reports.js';
@@ -34,8 +34,8 @@ export function roadModelOptions(db: Db): Option[] {
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
-export function technologyOptions(db: Db): Option[] {
-  return allOf((q) => listTechnologies(db, q)).map((t) => ({ value: String(t.id), label: t.name }));
+function technologyOptions(db: Db): Option[] {
+  return allTechnologyNames(db).map((t) => ({ value: String(t.id), label: t.name }));
 }
 
 export async function reportsPages(app: FastifyInstance) {
@@ -79,14 +79,13 @@ export async function reportsPages(app: FastifyInstance) {
     const query = request.query as Static<typeof SuspectPageQuery>;
     const rows = suspectTransfersReport(app.db, query);
     const ctx = pageContext(request, reply);
-    return renderPage(
-      request,
-      reply,
-      ctx,
-      { title: 'Suspect transfers', breadcrumbs: [LIST_CRUMB, { label: 'Suspect transfers' }] },
-      <SuspectPage rows={rows} query={ctx.query} roadModels={roadModelOptions(app.db)} technologies={technologyOptions(app.db)} />,
-      <SuspectResults rows={rows} query={ctx.query} />,
-    );
+    const options = { title: 'Suspect transfers', breadcrumbs: [LIST_CRUMB, { label: 'Suspect transfers' }] };
+    // JSX renders at once: the filter's pickers only for the full page, not for htmx partials.
+    if (request.isPartial) {
+      const results = <SuspectResults rows={rows} query={ctx.query} />;
+      return renderPage(request, reply, ctx, options, results, results);
+    }
+    return renderPage(request, reply, ctx, options, <SuspectPage rows={rows} query={ctx.query} roadModels={roadModelOptions(app.db)} technologies={technologyOptions(app.db)} />);
   });
 
   app.get('/reports/lead-times', { schema: { querystring: LeadTimesQuery, hide: true } }, async (request, reply) => {

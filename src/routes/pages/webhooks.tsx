@@ -15,7 +15,6 @@ import {
   type WebhookInput,
   type WebhookWithSecret,
 } from '../../domain/webhooks.js';
-import { HttpProblem, problem } from '../../plugins/problems.js';
 import { IdParams } from '../../schemas/common.js';
 import { DeliveryParams, WebhookCreate } from '../../schemas/webhooks.js';
 import {
@@ -39,12 +38,7 @@ function text(body: FormBody, name: string): string | undefined {
 export async function webhookPages(app: FastifyInstance) {
   const allowPrivate = () => app.config?.webhookAllowPrivate === true;
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.auth?.user?.role !== 'admin') {
-      throw new HttpProblem(problem('forbidden', `Webhooks are for the admin role; you are signed in as ${request.auth?.user?.role ?? 'nobody'}.`));
-    }
-    reply.header('cache-control', 'no-store');
-  });
+  // Admins only, reads too: the auth plugin refuses everyone else (isAdminOnlyPath).
 
   function renderList(
     request: FastifyRequest,

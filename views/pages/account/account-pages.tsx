@@ -1,19 +1,11 @@
 // The signed-in user's own page: who they are, their API tokens (a new secret shown once), and
 // their password.
-import type { ApiToken } from '../../../src/domain/tokens.js';
+import { tokenState, type ApiToken } from '../../../src/domain/tokens.js';
 import type { PublicUser } from '../../../src/domain/users.js';
 import { Badge, humanize, PageHead, TimeCell } from '../../components/common.js';
 import { attrValue, CsrfField, ErrorSummary, Field, Select, type FieldErrors } from '../../components/forms.js';
 
 export const TOKEN_DAYS_DEFAULT = 90;
-
-export type TokenState = 'active' | 'revoked' | 'expired';
-
-export function tokenState(t: ApiToken, now = Date.now()): TokenState {
-  if (t.revoked_at) return 'revoked';
-  if (t.expires_at && Date.parse(t.expires_at) <= now) return 'expired';
-  return 'active';
-}
 
 export interface TokenFormValues {
   name?: string | undefined;

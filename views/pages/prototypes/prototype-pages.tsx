@@ -1,6 +1,5 @@
 import { PROTOTYPE_KINDS } from '../../../db/schema.js';
 import type { Prototype } from '../../../src/domain/prototypes.js';
-import type { RoadModel } from '../../../src/domain/road-models.js';
 import type { TestRun } from '../../../src/domain/test-runs.js';
 import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import {

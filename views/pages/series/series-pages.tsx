@@ -1,5 +1,5 @@
 import type { Series } from '../../../src/domain/series.js';
-import { Badge, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
+import { PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import { CsrfField, ErrorSummary, Field, FormActions, StaleNotice, TextArea, type FieldErrors, type StaleChange } from '../../components/forms.js';
 import { FilterForm, ListResults, ListRows, type Column, type Query } from '../../components/list.js';
 

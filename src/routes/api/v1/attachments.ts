@@ -22,7 +22,7 @@ import {
 import { DomainError, InvalidInputError } from '../../../domain/errors.js';
 import { HttpProblem, problem, type ProblemSlug } from '../../../plugins/problems.js';
 import { Attachment, AttachmentListQuery, AttachmentUploadBody } from '../../../schemas/attachments.js';
-import { IdParams, PageOf, ref } from '../../../schemas/common.js';
+import { IdempotencyHeader, IdParams, PageOf, ref } from '../../../schemas/common.js';
 import { errorResponses, jsonResponse, problemResponse, sendPage } from './http.js';
 
 const TAGS = ['Attachments'];
@@ -147,7 +147,7 @@ export async function attachmentsRoutes(app: FastifyInstance) {
         'Another type is 415; bytes that contradict the declared part type are 422; a file over the limit is 413. All files ' +
         'of a request are stored or none. An `Idempotency-Key` here is matched on the path only (the multipart body is not compared).',
       params: IdParams,
-      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 200 })) }),
+      headers: IdempotencyHeader,
       response: {
         201: jsonResponse(UploadResult, 'The attachments created, in upload order'),
         ...errorResponses.create,

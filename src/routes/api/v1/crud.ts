@@ -6,7 +6,7 @@ import { Type, type Static, type TObject, type TSchema } from 'typebox';
 import type { Actor } from '../../../domain/actor.js';
 import type { Db } from '../../../db.js';
 import type { Page } from '../../../domain/paging.js';
-import { IdParams, PageOf, ref } from '../../../schemas/common.js';
+import { IdempotencyHeader, IdParams, IfMatchHeader, PageOf, ref } from '../../../schemas/common.js';
 import { wantsCsv } from '../../../domain/csv.js';
 import { csvFormatFromSchema, sendCsvList, type CsvFormat } from '../../csv-export.js';
 import { errorResponses, etagOf, jsonResponse, listResponse, requireIfMatch, sendPage } from './http.js';
@@ -93,7 +93,7 @@ export function registerCrud<Item extends TSchema, Create extends TObject, Patch
       operationId: `create${spec.noun}`,
       tags,
       summary: `Create a ${one}`,
-      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 200 })) }),
+      headers: IdempotencyHeader,
       body: spec.create,
       response: { 201: jsonResponse(itemRef, `The created ${one}`, ['etag', 'location']), ...errorResponses.create },
     },
@@ -111,7 +111,7 @@ export function registerCrud<Item extends TSchema, Create extends TObject, Patch
       summary: `Update a ${one}`,
       description: 'Sets the fields it names; an array it names replaces the whole set. Needs If-Match.',
       params: IdParams,
-      headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 100 })) }),
+      headers: IfMatchHeader,
       body: spec.patch,
       response: { 200: jsonResponse(itemRef, `The updated ${one}`, ['etag']), ...errorResponses.update },
     },
@@ -131,7 +131,7 @@ export function registerCrud<Item extends TSchema, Create extends TObject, Patch
       summary: `Delete a ${one}`,
       description: 'Rows the record owns are deleted with it; records that merely refer to it block the delete (409). Needs If-Match.',
       params: IdParams,
-      headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 100 })) }),
+      headers: IfMatchHeader,
       response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses.remove },
     },
     handler: async (request, reply) => {

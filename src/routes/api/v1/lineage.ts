@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { getLineage, parseLineageQuery } from '../../../domain/lineage.js';
-import { suspectTransfers } from '../../../domain/suspect.js';
 import { ref } from '../../../schemas/common.js';
 import { LineageGraph, LineageQuery } from '../../../schemas/lineage.js';
 import { errorResponses, jsonResponse, problemResponse } from './http.js';
@@ -30,9 +29,8 @@ export async function lineageRoutes(app: FastifyInstance) {
     },
     handler: async (request) => {
       const query = parseLineageQuery(request.query as Static<typeof LineageQuery>);
-      // Suspect transfer edges are marked (SUS-1, SUS-2), as on the pages: computed for the graph's transfers only.
-      const suspectAmong = (transferIds: number[]) => new Set(suspectTransfers(app.db, { transferIds }).map((s) => s.transfer_id));
-      return getLineage(app.db, query, { suspectAmong });
+      // Suspect transfer edges are marked (SUS-1, SUS-2), as on the pages.
+      return getLineage(app.db, query);
     },
   });
 }

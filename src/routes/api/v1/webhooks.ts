@@ -11,8 +11,7 @@ import {
   updateWebhook,
   type DeliveryListQuery as DeliveryQuery,
 } from '../../../domain/webhooks.js';
-import { HttpProblem, problem } from '../../../plugins/problems.js';
-import { IdParams, PageOf, ref } from '../../../schemas/common.js';
+import { IdempotencyHeader, IdParams, IfMatchHeader, PageOf, ref } from '../../../schemas/common.js';
 import { DeliveryListQuery, DeliveryParams, Webhook, WebhookCreate, WebhookDelivery, WebhookListQuery, WebhookPatch, WebhookWithSecret } from '../../../schemas/webhooks.js';
 import { errorResponses, etagOf, jsonResponse, problemResponse, requireIfMatch, sendPage } from './http.js';
 
@@ -23,13 +22,7 @@ const adminOnly = { 403: problemResponse('forbidden', 'Webhooks are for admins o
 export async function webhooksRoutes(app: FastifyInstance) {
   const allowPrivate = () => app.config?.webhookAllowPrivate === true;
 
-  // Writes are checked by the auth plugin (resource `webhook`); reads are admin-only too.
-  app.addHook('onRequest', async (request) => {
-    const role = request.auth?.user?.role;
-    if (request.auth?.kind === 'token' && role !== 'admin') {
-      throw new HttpProblem(problem('forbidden', `webhooks are for admins only; you are ${role}`));
-    }
-  });
+  // Admins only, reads too: the auth plugin refuses everyone else (isAdminOnlyPath).
 
   app.get(BASE, {
     schema: {
@@ -66,7 +59,7 @@ export async function webhooksRoutes(app: FastifyInstance) {
       description:
         'The answer carries the signing `secret`, shown only this once. Each delivery is signed: ' +
         '`Pitlane-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. See the `webhooks` section for the payloads.',
-      headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 200 })) }),
+      headers: IdempotencyHeader,
       body: WebhookCreate,
       response: { 201: jsonResponse(ref(WebhookWithSecret), 'The webhook with its secret', ['etag', 'location']), ...errorResponses.create },
     },
@@ -84,7 +77,7 @@ export async function webhooksRoutes(app: FastifyInstance) {
       summary: 'Update a webhook',
       description: 'Change the URL, events, description, or deactivate it (`active: false`). Needs If-Match.',
       params: IdParams,
-      headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 100 })) }),
+      headers: IfMatchHeader,
       body: WebhookPatch,
       response: { 200: jsonResponse(ref(Webhook), 'The updated webhook', ['etag']), ...errorResponses.update },
     },
@@ -104,7 +97,7 @@ export async function webhooksRoutes(app: FastifyInstance) {
       summary: 'Delete a webhook',
       description: 'Its deliveries (pending ones too) go with it. Needs If-Match.',
       params: IdParams,
-      headers: Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 100 })) }),
+      headers: IfMatchHeader,
       response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses.remove },
     },
     handler: async (request, reply) => {
