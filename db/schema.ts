@@ -166,6 +166,19 @@ export const sequences = sqliteTable('sequences', {
   value: integer('value').notNull(),
 });
 
+/**
+ * One row: a counter that triggers (migration 0004) move on every write to a lineage edge, so the
+ * in-memory lineage index (src/domain/lineage-index.ts) knows it is current without rereading.
+ */
+export const lineage_version = sqliteTable(
+  'lineage_version',
+  {
+    id: integer('id').primaryKey(),
+    version: integer('version').notNull(),
+  },
+  (t) => [check('lineage_version_single_row', sql`${t.id} = 1`)],
+);
+
 // ---------------------------------------------------------------------------------------------
 // Racing
 

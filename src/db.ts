@@ -77,3 +77,14 @@ export function cachedUntilChange<T>(read: (db: Db) => T): (db: Db) => T {
     return value;
   };
 }
+
+const preparedStatements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** `sql` prepared once per connection: for statements a hot path runs on every request. */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let statements = preparedStatements.get(db.sqlite);
+  if (!statements) preparedStatements.set(db.sqlite, (statements = new Map()));
+  let statement = statements.get(sql);
+  if (!statement) statements.set(sql, (statement = db.sqlite.prepare(sql)));
+  return statement;
+}

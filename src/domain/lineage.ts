@@ -13,13 +13,15 @@
 // - `depth` is hops in the full graph, whatever kinds are shown, so a depth means the same thing
 //   with or without hidden kinds.
 //
-// One recursive query walks the indexed edge tables breadth first (each edge kind is its own
-// recursive SELECT, so every step is an index lookup); labels and edges among the found nodes
-// are then fetched with one query each. Hidden kinds are contracted into implied edges and runs
+// The walk and the edges among the found nodes come from the in-memory lineage index when it holds
+// the current edges (src/domain/lineage-index.ts). Otherwise one recursive query walks the indexed
+// edge tables breadth first (each edge kind is its own recursive SELECT, so every step is an index
+// lookup) and the edges are fetched with one query. Labels are always read by id lists. Hidden kinds are contracted into implied edges and runs
 // are folded into per-technology groups in memory, over the small found subgraph.
 import type Database from 'better-sqlite3';
 import { changeStamp, type Db } from '../db.js';
 import { MalformedInputError, NotFoundError } from './errors.js';
+import { currentLineageIndex, EVIDENCE_OUTCOME_CODES, INDEXED_EDGE_TYPES, TRANSFER_STAGE_CODES, type Adjacency, type LineageIndexData } from './lineage-index.js';
 import { suspectTransfers } from './suspect.js';
 
 export const LINEAGE_NODE_KINDS = ['series', 'program', 'prototype', 'test-run', 'technology', 'road-model'] as const;
@@ -29,17 +31,7 @@ export const LINEAGE_RESULT_KINDS = [...LINEAGE_NODE_KINDS, 'run-group'] as cons
 export type LineageResultKind = (typeof LINEAGE_RESULT_KINDS)[number];
 export const LINEAGE_DIRECTIONS = ['upstream', 'downstream'] as const;
 export type LineageDirection = (typeof LINEAGE_DIRECTIONS)[number];
-export const LINEAGE_EDGE_TYPES = [
-  'series_program',
-  'program_prototype',
-  'prototype_run',
-  'program_run',
-  'evidence',
-  'derives',
-  'origin',
-  'transfer',
-  'implied',
-] as const;
+export const LINEAGE_EDGE_TYPES = [...INDEXED_EDGE_TYPES, 'implied'] as const;
 export type LineageEdgeType = (typeof LINEAGE_EDGE_TYPES)[number];
 type RealEdgeType = Exclude<LineageEdgeType, 'implied'>;
 
@@ -171,6 +163,8 @@ export interface LineageOptions {
   suspectTransferIds?: ReadonlySet<number>;
   /** Rows the walk may visit; LINEAGE_WALK_CAP unless a test wants it smaller. */
   walkCap?: number;
+  /** false: walk with SQL even when the in-memory index is current (tests compare the two). */
+  useIndex?: boolean;
 }
 
 const NODE_ID = /^([a-z-]+):([1-9][0-9]{0,15})$/;
@@ -364,6 +358,21 @@ function statements(db: Db): Statements {
 
 // ---------------------------------------------------------------------------------------------
 // The graph in memory
+//
+// Nodes are numbers while the graph is built (id * 8 + the kind's code): a cold graph walks
+// thousands of runs, and string keys and their maps were most of its time. They become
+// `kind:id` strings only in the result.
+
+const KIND_CODE = Object.fromEntries(LINEAGE_RESULT_KINDS.map((k, i) => [k, i])) as Record<LineageResultKind, number>;
+const RUN_GROUP_CODE = KIND_CODE['run-group'];
+const TECHNOLOGY_CODE = KIND_CODE.technology;
+const TEST_RUN_CODE = KIND_CODE['test-run'];
+
+type Key = number;
+const keyOf = (kind: LineageResultKind, id: number): Key => id * 8 + KIND_CODE[kind];
+const kindOfKey = (key: Key): LineageResultKind => LINEAGE_RESULT_KINDS[key % 8]!;
+const idOfKey = (key: Key): number => Math.floor(key / 8);
+const nodeIdOfKey = (key: Key): string => `${kindOfKey(key)}:${idOfKey(key)}`;
 
 interface RawNode {
   kind: LineageNodeKind;
@@ -372,8 +381,8 @@ interface RawNode {
 }
 
 interface WorkEdge {
-  from: string;
-  to: string;
+  from: Key;
+  to: Key;
   type: LineageEdgeType;
   outcome?: EvidenceOutcome;
   stage?: string;
@@ -382,11 +391,11 @@ interface WorkEdge {
   /** Implied edges: bitmask of hidden kinds passed through. */
   via?: number;
   /** Implied edges: what each first hop of the contracted paths contributes (runs fold by it). */
-  firstHops?: Map<string, Reach>;
+  firstHops?: Map<Key, Reach>;
 }
 
 interface Walked {
-  nodes: Map<string, RawNode>;
+  nodes: Map<Key, RawNode>;
   capped: boolean;
 }
 
@@ -397,11 +406,11 @@ function walk(db: Db, query: LineageQuery, cap: number): Walked {
     number,
     number,
   ][];
-  const nodes = new Map<string, RawNode>();
+  const nodes = new Map<Key, RawNode>();
   const kept = Math.min(rows.length, cap);
   for (let i = 0; i < kept; i++) {
     const [kind, id, depth] = rows[i]!;
-    const key = `${kind}:${id}`;
+    const key = keyOf(kind, id);
     const had = nodes.get(key);
     if (!had) nodes.set(key, { kind, id, depth });
     else if (depth < had.depth) had.depth = depth;
@@ -420,7 +429,25 @@ interface RunEvidence {
   outcome: EvidenceOutcome;
 }
 
-function edgesAmong(db: Db, nodes: Map<string, RawNode>, options: LineageOptions) {
+/** The transfers to mark suspect among those the graph shows (asked once per graph). */
+function suspectsAmong(db: Db, transferIds: number[], options: LineageOptions): ReadonlySet<number> {
+  if (options.suspectTransferIds) return options.suspectTransferIds;
+  return new Set(transferIds.length ? suspectTransfers(db, { transferIds }).map((x) => x.transfer_id) : []);
+}
+
+function transferEdge(from: Key, to: Key, stage: string, suspect: boolean): WorkEdge {
+  const edge: WorkEdge = { from, to, type: 'transfer', stage };
+  if (suspect) edge.suspect = true;
+  return edge;
+}
+
+function evidenceEdge(runId: number, technologyId: number, outcome: EvidenceOutcome): WorkEdge {
+  const edge: WorkEdge = { from: runId * 8 + TEST_RUN_CODE, to: technologyId * 8 + TECHNOLOGY_CODE, type: 'evidence', outcome };
+  if (outcome === 'fail') edge.failing = true;
+  return edge;
+}
+
+function edgesAmong(db: Db, nodes: Map<Key, RawNode>, options: LineageOptions) {
   const s = statements(db);
   const list = (kind: LineageNodeKind) => JSON.stringify(idsOf(nodes.values(), kind));
   const runs = list('test-run');
@@ -433,31 +460,127 @@ function edgesAmong(db: Db, nodes: Map<string, RawNode>, options: LineageOptions
     technology: list('technology'),
     model: list('road-model'),
   }) as [RealEdgeType, number, number, string | null, number | null][];
-  let suspects = options.suspectTransferIds;
-  if (!suspects) {
-    const transferIds = rows.flatMap(([type, , , , xid]) => (type === 'transfer' && xid !== null ? [xid] : []));
-    suspects = new Set(transferIds.length ? suspectTransfers(db, { transferIds }).map((x) => x.transfer_id) : []);
-  }
+  const suspects = suspectsAmong(
+    db,
+    rows.flatMap(([type, , , , xid]) => (type === 'transfer' && xid !== null ? [xid] : [])),
+    options,
+  );
   for (const [type, a, b, stage, xid] of rows) {
     const [fromKind, toKind] = EDGE_ENDS[type];
-    const edge: WorkEdge = { from: `${fromKind}:${a}`, to: `${toKind}:${b}`, type };
-    if (type === 'transfer') {
-      edge.stage = stage!;
-      if (xid !== null && suspects?.has(xid)) edge.suspect = true;
-    }
-    edges.push(edge);
+    if (type === 'transfer') edges.push(transferEdge(keyOf(fromKind, a), keyOf(toKind, b), stage!, xid !== null && suspects.has(xid)));
+    else edges.push({ from: keyOf(fromKind, a), to: keyOf(toKind, b), type });
   }
   const runEvidence = new Map<number, RunEvidence[]>();
   for (const [runId, technologyId, outcome] of s.runEvidence.all({ run: runs }) as [number, number, EvidenceOutcome][]) {
     let list = runEvidence.get(runId);
     if (!list) runEvidence.set(runId, (list = []));
     list.push({ technologyId, outcome });
-    if (nodes.has(`technology:${technologyId}`)) {
-      const edge: WorkEdge = { from: `test-run:${runId}`, to: `technology:${technologyId}`, type: 'evidence', outcome };
-      if (outcome === 'fail') edge.failing = true;
-      edges.push(edge);
+    if (nodes.has(keyOf('technology', technologyId))) edges.push(evidenceEdge(runId, technologyId, outcome));
+  }
+  return { edges, runEvidence };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same walk and edges over the in-memory index
+
+const REAL_EDGE_TYPES: readonly RealEdgeType[] = INDEXED_EDGE_TYPES;
+interface IndexStep {
+  type: RealEdgeType;
+  kind: LineageNodeKind;
+  code: number;
+}
+const stepsFrom = (end: 0 | 1) =>
+  Object.fromEntries(
+    LINEAGE_NODE_KINDS.map((k) => [
+      k,
+      REAL_EDGE_TYPES.filter((t) => EDGE_ENDS[t][end] === k).map((type) => {
+        const kind = EDGE_ENDS[type][1 - end]!;
+        return { type, kind, code: KIND_CODE[kind] };
+      }),
+    ]),
+  ) as Record<LineageNodeKind, IndexStep[]>;
+/** For each kind, the edge kinds a walk follows from it: upstream backwards, downstream forwards. */
+const INDEX_STEPS: Record<LineageDirection, Record<LineageNodeKind, IndexStep[]>> = { upstream: stepsFrom(1), downstream: stepsFrom(0) };
+
+function neighbours(a: Adjacency, id: number): [number, number] {
+  return id + 1 < a.offsets.length ? [a.offsets[id]!, a.offsets[id + 1]!] : [0, 0];
+}
+
+/**
+ * The walk of the SQL query, level by level: a level is every node one step from a node of the
+ * level before (a node reached at two depths is a row at each, as UNION keeps them), and the walk
+ * stops after `cap` rows. When the cap cuts a level, which of its nodes are kept may differ from
+ * the SQL walk's choice; every nearer node is kept by both.
+ */
+function walkIndex(index: LineageIndexData, query: LineageQuery, cap: number): Walked {
+  const adjacencies = query.direction === 'upstream' ? index.up : index.down;
+  const steps = INDEX_STEPS[query.direction];
+  const root: RawNode = { kind: query.node.kind, id: query.node.id, depth: 0 };
+  const nodes = new Map<Key, RawNode>([[keyOf(root.kind, root.id), root]]);
+  let rows = 1;
+  let level: RawNode[] = [root];
+  for (let depth = 1; depth <= query.depth && level.length > 0; depth++) {
+    const inLevel = new Set<Key>();
+    const next: RawNode[] = [];
+    for (const from of level) {
+      for (const step of steps[from.kind]) {
+        const a = adjacencies[step.type];
+        const [start, end] = neighbours(a, from.id);
+        for (let i = start; i < end; i++) {
+          const id = a.targets[i]!;
+          const key = id * 8 + step.code;
+          if (inLevel.has(key)) continue;
+          if (rows === cap) return { nodes, capped: true };
+          inLevel.add(key);
+          rows++;
+          let node = nodes.get(key);
+          if (!node) nodes.set(key, (node = { kind: step.kind, id, depth }));
+          next.push(node);
+        }
+      }
+    }
+    level = next;
+  }
+  return { nodes, capped: false };
+}
+
+function edgesFromIndex(db: Db, index: LineageIndexData, nodes: Map<Key, RawNode>, options: LineageOptions) {
+  const edges: WorkEdge[] = [];
+  const transfers: { from: Key; to: Key; stage: string; xid: number }[] = [];
+  const runEvidence = new Map<number, RunEvidence[]>();
+  for (const [key, node] of nodes) {
+    // Every edge into a found node from a found node, once: looked up from its `to` end.
+    for (const { type, code } of INDEX_STEPS.upstream[node.kind]) {
+      if (type === 'evidence') continue;
+      const a = index.up[type];
+      const [start, end] = neighbours(a, node.id);
+      for (let i = start; i < end; i++) {
+        const from = a.targets[i]! * 8 + code;
+        if (!nodes.has(from)) continue;
+        if (type === 'transfer') transfers.push({ from, to: key, stage: TRANSFER_STAGE_CODES[a.codes![i]!]!, xid: a.ids![i]! });
+        else edges.push({ from, to: key, type });
+      }
+    }
+    if (node.kind === 'test-run') {
+      const a = index.down.evidence;
+      const [start, end] = neighbours(a, node.id);
+      if (start === end) continue;
+      const list: RunEvidence[] = [];
+      for (let i = start; i < end; i++) {
+        const technologyId = a.targets[i]!;
+        const outcome = EVIDENCE_OUTCOME_CODES[a.codes![i]!]!;
+        list.push({ technologyId, outcome });
+        if (nodes.has(technologyId * 8 + TECHNOLOGY_CODE)) edges.push(evidenceEdge(node.id, technologyId, outcome));
+      }
+      runEvidence.set(node.id, list);
     }
   }
+  const suspects = suspectsAmong(
+    db,
+    transfers.map((t) => t.xid),
+    options,
+  );
+  for (const t of transfers) edges.push(transferEdge(t.from, t.to, t.stage, suspects.has(t.xid)));
   return { edges, runEvidence };
 }
 
@@ -472,9 +595,9 @@ interface Reach {
  * The found subgraph is acyclic (edges go race → road, derivations are acyclic: DER-1), so what
  * each hidden node reaches is computed once, in reverse topological order.
  */
-function contract(nodes: Map<string, RawNode>, edges: WorkEdge[], visible: (key: string) => boolean): WorkEdge[] {
-  const out = new Map<string, WorkEdge[]>();
-  const indegree = new Map<string, number>();
+function contract(nodes: Map<Key, RawNode>, edges: WorkEdge[], visible: (key: Key) => boolean): WorkEdge[] {
+  const out = new Map<Key, WorkEdge[]>();
+  const indegree = new Map<Key, number>();
   for (const key of nodes.keys()) indegree.set(key, 0);
   for (const e of edges) {
     let list = out.get(e.from);
@@ -482,7 +605,7 @@ function contract(nodes: Map<string, RawNode>, edges: WorkEdge[], visible: (key:
     list.push(e);
     indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
   }
-  const order: string[] = [];
+  const order: Key[] = [];
   for (const [key, d] of indegree) if (d === 0) order.push(key);
   for (let i = 0; i < order.length; i++) {
     for (const e of out.get(order[i]!) ?? []) {
@@ -491,8 +614,8 @@ function contract(nodes: Map<string, RawNode>, edges: WorkEdge[], visible: (key:
       if (d === 0) order.push(e.to);
     }
   }
-  const reach = new Map<string, Map<string, Reach>>();
-  const merge = (into: Map<string, Reach>, target: string, r: Reach) => {
+  const reach = new Map<Key, Map<Key, Reach>>();
+  const merge = (into: Map<Key, Reach>, target: Key, r: Reach) => {
     const had = into.get(target);
     if (had) {
       had.via |= r.via;
@@ -501,7 +624,7 @@ function contract(nodes: Map<string, RawNode>, edges: WorkEdge[], visible: (key:
     } else into.set(target, { ...r });
   };
   // What a path starting with edge e reaches: the visible end, or what the hidden end reaches.
-  const through = (e: WorkEdge, each: (target: string, r: Reach) => void) => {
+  const through = (e: WorkEdge, each: (target: Key, r: Reach) => void) => {
     const failing = e.failing === true;
     const suspect = e.suspect === true;
     if (visible(e.to)) return each(e.to, { via: 0, failing, suspect });
@@ -513,22 +636,18 @@ function contract(nodes: Map<string, RawNode>, edges: WorkEdge[], visible: (key:
   for (let i = order.length - 1; i >= 0; i--) {
     const key = order[i]!;
     if (visible(key)) continue;
-    const mine = new Map<string, Reach>();
+    const mine = new Map<Key, Reach>();
     for (const e of out.get(key) ?? []) through(e, (target, r) => merge(mine, target, r));
     reach.set(key, mine);
   }
 
   const result: WorkEdge[] = edges.filter((e) => visible(e.from) && visible(e.to));
-  const implied = new Map<string, WorkEdge>();
+  const implied = new EdgeMap();
   for (const e of edges) {
     if (!visible(e.from) || visible(e.to)) continue;
     through(e, (target, r) => {
-      const pair = `${e.from}>${target}`;
-      let edge = implied.get(pair);
-      if (!edge) {
-        edge = { from: e.from, to: target, type: 'implied', via: 0, firstHops: new Map() };
-        implied.set(pair, edge);
-      }
+      let edge = implied.get(e.from, target, 'implied');
+      if (!edge) implied.set((edge = { from: e.from, to: target, type: 'implied', via: 0, firstHops: new Map() }));
       edge.via! |= r.via;
       if (r.failing) edge.failing = true;
       if (r.suspect) edge.suspect = true;
@@ -537,6 +656,26 @@ function contract(nodes: Map<string, RawNode>, edges: WorkEdge[], visible: (key:
   }
   result.push(...implied.values());
   return result;
+}
+
+/** Edges by (from, to, type), in the order first set. A node has few edges out: a list each. */
+class EdgeMap {
+  private readonly byFrom = new Map<Key, WorkEdge[]>();
+  private readonly all: WorkEdge[] = [];
+  get(from: Key, to: Key, type: LineageEdgeType): WorkEdge | undefined {
+    const list = this.byFrom.get(from);
+    if (list) for (const e of list) if (e.to === to && e.type === type) return e;
+    return undefined;
+  }
+  set(edge: WorkEdge): void {
+    const list = this.byFrom.get(edge.from);
+    if (list) list.push(edge);
+    else this.byFrom.set(edge.from, [edge]);
+    this.all.push(edge);
+  }
+  values(): WorkEdge[] {
+    return this.all;
+  }
 }
 
 interface Group {
@@ -549,7 +688,7 @@ interface Group {
 }
 
 interface DisplayNode {
-  key: string;
+  key: Key;
   kind: LineageResultKind;
   id: number;
   depth: number;
@@ -567,9 +706,9 @@ function groupRuns(
   edges: WorkEdge[],
   runEvidence: Map<number, RunEvidence[]>,
   expand: Set<number>,
-  rootKey: string,
+  rootKey: Key,
 ): { nodes: DisplayNode[]; edges: WorkEdge[] } {
-  const foldedInto = new Map<string, number[]>();
+  const foldedInto = new Map<Key, RunEvidence[]>();
   const groups = new Map<number, Group>();
   const kept: DisplayNode[] = [];
   for (const n of nodes) {
@@ -578,14 +717,11 @@ function groupRuns(
       kept.push(n);
       continue;
     }
-    foldedInto.set(
-      n.key,
-      evidence.map((e) => e.technologyId),
-    );
+    foldedInto.set(n.key, evidence);
     for (const e of evidence) {
       let g = groups.get(e.technologyId);
       if (!g) groups.set(e.technologyId, (g = { technologyId: e.technologyId, depth: n.depth, count: 0, passes: 0, fails: 0, inconclusive: 0 }));
-      g.depth = Math.min(g.depth, n.depth);
+      if (n.depth < g.depth) g.depth = n.depth;
       g.count++;
       if (e.outcome === 'pass') g.passes++;
       else if (e.outcome === 'fail') g.fails++;
@@ -594,19 +730,19 @@ function groupRuns(
   }
   if (groups.size === 0) return { nodes, edges };
   for (const g of groups.values()) {
-    kept.push({ key: nodeId('run-group', g.technologyId), kind: 'run-group', id: g.technologyId, depth: g.depth, group: g });
+    kept.push({ key: g.technologyId * 8 + RUN_GROUP_CODE, kind: 'run-group', id: g.technologyId, depth: g.depth, group: g });
   }
 
-  const merged = new Map<string, WorkEdge>();
+  const merged = new EdgeMap();
   const add = (e: WorkEdge) => {
-    const k = `${e.from}>${e.to}>${e.type}`;
-    const had = merged.get(k);
-    if (!had) return void merged.set(k, e);
+    const had = merged.get(e.from, e.to, e.type);
+    if (!had) return merged.set(e);
     if (e.via !== undefined) had.via = (had.via ?? 0) | e.via;
     if (e.failing) had.failing = true;
     if (e.suspect) had.suspect = true;
   };
-  const groupKey = (technologyKey: string) => `run-group:${technologyKey.slice('technology:'.length)}`;
+  // A technology's run group: the same id, the group's kind code.
+  const groupOf = (technologyKey: Key) => technologyKey - TECHNOLOGY_CODE + RUN_GROUP_CODE;
   for (const e of edges) {
     const fromGroups = foldedInto.has(e.from);
     const intoGroups = foldedInto.get(e.to);
@@ -615,7 +751,7 @@ function groupRuns(
       // edge leaves from the groups of the technologies its paths start with.
       if (e.type === 'implied') {
         for (const [hop, r] of e.firstHops ?? []) {
-          const edge: WorkEdge = { from: groupKey(hop), to: e.to, type: 'implied', via: r.via };
+          const edge: WorkEdge = { from: groupOf(hop), to: e.to, type: 'implied', via: r.via };
           if (r.failing) edge.failing = true;
           if (r.suspect) edge.suspect = true;
           add(edge);
@@ -624,20 +760,25 @@ function groupRuns(
       continue;
     }
     if (intoGroups) {
-      for (const t of intoGroups) add({ ...e, to: nodeId('run-group', t) });
+      for (const t of intoGroups) {
+        const edge: WorkEdge = { from: e.from, to: t.technologyId * 8 + RUN_GROUP_CODE, type: e.type };
+        if (e.via !== undefined) edge.via = e.via;
+        if (e.failing) edge.failing = true;
+        if (e.suspect) edge.suspect = true;
+        add(edge);
+      }
       continue;
     }
     add(e);
   }
   const present = new Set(nodes.map((n) => n.key));
   for (const g of groups.values()) {
-    const tech = nodeId('technology', g.technologyId);
-    if (!present.has(tech)) continue;
-    const edge: WorkEdge = { from: nodeId('run-group', g.technologyId), to: tech, type: 'evidence' };
+    if (!present.has(g.technologyId * 8 + TECHNOLOGY_CODE)) continue;
+    const edge: WorkEdge = { from: g.technologyId * 8 + RUN_GROUP_CODE, to: g.technologyId * 8 + TECHNOLOGY_CODE, type: 'evidence' };
     if (g.fails > 0) edge.failing = true;
     add(edge);
   }
-  return { nodes: kept, edges: [...merged.values()] };
+  return { nodes: kept, edges: merged.values() };
 }
 
 function compareNodes(a: DisplayNode, b: DisplayNode): number {
@@ -646,26 +787,28 @@ function compareNodes(a: DisplayNode, b: DisplayNode): number {
 
 function label(db: Db, nodes: DisplayNode[]): LineageNode[] {
   const s = statements(db);
-  const wanted = new Map<LineageNodeKind, Set<number>>();
-  const want = (kind: LineageNodeKind, id: number) => {
-    let set = wanted.get(kind);
-    if (!set) wanted.set(kind, (set = new Set()));
-    set.add(id);
-  };
-  for (const n of nodes) want(n.kind === 'run-group' ? 'technology' : n.kind, n.id);
-  const rows = new Map<string, Record<string, unknown>>();
-  for (const [kind, set] of wanted) {
-    for (const row of s.labels[kind].all({ ids: JSON.stringify([...set]) }) as Record<string, unknown>[]) {
-      rows.set(`${kind}:${row.id as number}`, row);
+  const wanted = new Map<LineageNodeKind, number[]>();
+  for (const n of nodes) {
+    const kind = n.kind === 'run-group' ? 'technology' : n.kind;
+    let list = wanted.get(kind);
+    if (!list) wanted.set(kind, (list = []));
+    list.push(n.id);
+  }
+  const rows = new Map<Key, Record<string, unknown>>();
+  for (const [kind, list] of wanted) {
+    for (const row of s.labels[kind].all({ ids: JSON.stringify(list) }) as Record<string, unknown>[]) {
+      rows.set(keyOf(kind, row.id as number), row);
     }
   }
-  return nodes.map((n) => {
-    const base = { id: n.key, kind: n.kind, depth: n.depth };
+  return nodes.map((n): LineageNode => {
+    const id = nodeIdOfKey(n.key);
     if (n.kind === 'run-group') {
       const g = n.group!;
-      const tech = rows.get(`technology:${g.technologyId}`);
+      const tech = rows.get(keyOf('technology', g.technologyId));
       return {
-        ...base,
+        id,
+        kind: n.kind,
+        depth: n.depth,
         label: `${g.count} run${g.count === 1 ? '' : 's'} of ${String(tech?.name ?? `technology ${g.technologyId}`)}`,
         href: `/test-runs?technology_id=${g.technologyId}&status=completed`,
         technology_id: g.technologyId,
@@ -677,21 +820,22 @@ function label(db: Db, nodes: DisplayNode[]): LineageNode[] {
     }
     const row = rows.get(n.key) ?? {};
     const href = `${PAGE_PATH[n.kind]}/${n.id}`;
+    const base = { id, kind: n.kind, depth: n.depth };
     switch (n.kind) {
       case 'series':
-        return { ...base, label: String(row.name ?? n.key), href };
+        return { ...base, label: String(row.name ?? id), href };
       case 'program': {
         const parts = [row.series, row.season, row.class, row.entry].filter((p) => typeof p === 'string' && p !== '');
-        return { ...base, label: parts.join(' ') || n.key, href, status: String(row.status ?? '') };
+        return { ...base, label: parts.join(' ') || id, href, status: String(row.status ?? '') };
       }
       case 'prototype':
-        return { ...base, label: row.name ? `${String(row.code)} ${String(row.name)}` : String(row.code ?? n.key), href, code: String(row.code ?? '') };
+        return { ...base, label: row.name ? `${String(row.code)} ${String(row.name)}` : String(row.code ?? id), href, code: String(row.code ?? '') };
       case 'test-run':
-        return { ...base, label: `${String(row.code ?? n.key)} ${String(row.title ?? '')}`.trim(), href, code: String(row.code ?? ''), status: String(row.status ?? '') };
+        return { ...base, label: `${String(row.code ?? id)} ${String(row.title ?? '')}`.trim(), href, code: String(row.code ?? ''), status: String(row.status ?? '') };
       case 'technology':
-        return { ...base, label: String(row.name ?? n.key), href, domain: String(row.domain ?? '') };
+        return { ...base, label: String(row.name ?? id), href, domain: String(row.domain ?? '') };
       case 'road-model':
-        return { ...base, label: String(row.name ?? n.key), href, status: String(row.status ?? '') };
+        return { ...base, label: String(row.name ?? id), href, status: String(row.status ?? '') };
     }
   });
 }
@@ -717,7 +861,7 @@ function cacheKey(query: LineageQuery, options: LineageOptions): string {
   const sorted = <T>(values: Iterable<T>) => [...values].sort();
   const suspects = options.suspectTransferIds ? sorted(options.suspectTransferIds) : null;
   const { node, direction, depth, kinds, expand, limit } = query;
-  return JSON.stringify([node.kind, node.id, direction, depth, sorted(kinds), sorted(expand), limit, options.walkCap ?? null, suspects]);
+  return JSON.stringify([node.kind, node.id, direction, depth, sorted(kinds), sorted(expand), limit, options.walkCap ?? null, suspects, options.useIndex ?? true]);
 }
 
 /** The lineage of one node (DESIGN §3). */
@@ -741,14 +885,16 @@ export function getLineage(db: Db, query: LineageQuery, options: LineageOptions 
 
 function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): LineageGraph {
   assertLineageNode(db, query.node);
-  const rootKey = nodeId(query.node.kind, query.node.id);
+  const rootKey = keyOf(query.node.kind, query.node.id);
   // One read transaction: the walk, edges and labels see the same snapshot.
   return db.sqlite
     .transaction(() => {
-      const walked = walk(db, query, options.walkCap ?? LINEAGE_WALK_CAP);
-      const { edges: rawEdges, runEvidence } = edgesAmong(db, walked.nodes, options);
+      const cap = options.walkCap ?? LINEAGE_WALK_CAP;
+      const index = options.useIndex === false ? undefined : currentLineageIndex(db);
+      const walked = index ? walkIndex(index, query, cap) : walk(db, query, cap);
+      const { edges: rawEdges, runEvidence } = index ? edgesFromIndex(db, index, walked.nodes, options) : edgesAmong(db, walked.nodes, options);
 
-      const visible = (key: string) => key === rootKey || query.kinds.has(walked.nodes.get(key)!.kind);
+      const visible = (key: Key) => key === rootKey || query.kinds.has(kindOfKey(key) as LineageNodeKind);
       const allShown = LINEAGE_NODE_KINDS.every((k) => query.kinds.has(k));
       let edges = allShown ? rawEdges : contract(walked.nodes, rawEdges, visible);
       let nodes: DisplayNode[] = [];
@@ -758,21 +904,32 @@ function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): L
       nodes.sort(compareNodes);
       const truncated = walked.capped || nodes.length > query.limit;
       if (nodes.length > query.limit) nodes = nodes.slice(0, query.limit);
-      const position = new Map(nodes.map((n, i) => [n.key, i]));
+      const position = new Map<Key, number>();
+      for (let i = 0; i < nodes.length; i++) position.set(nodes[i]!.key, i);
       // A pair already joined by a real edge needs no implied one.
-      const direct = new Set(edges.filter((e) => e.type !== 'implied').map((e) => `${e.from}>${e.to}`));
-      const kept = edges
-        .filter((e) => position.has(e.from) && position.has(e.to))
-        .filter((e) => e.type !== 'implied' || !direct.has(`${e.from}>${e.to}`))
-        .sort((a, b) => position.get(a.from)! - position.get(b.from)! || position.get(a.to)! - position.get(b.to)! || a.type.localeCompare(b.type));
+      let direct: EdgeMap | undefined;
+      if (edges.some((e) => e.type === 'implied')) {
+        direct = new EdgeMap();
+        for (const e of edges) if (e.type !== 'implied') direct.set({ from: e.from, to: e.to, type: 'implied' });
+      }
+      const kept: { edge: WorkEdge; from: number; to: number }[] = [];
+      for (const edge of edges) {
+        const from = position.get(edge.from);
+        const to = position.get(edge.to);
+        if (from === undefined || to === undefined) continue;
+        if (edge.type === 'implied' && direct?.get(edge.from, edge.to, 'implied')) continue;
+        kept.push({ edge, from, to });
+      }
+      kept.sort((a, b) => a.from - b.from || a.to - b.to || a.edge.type.localeCompare(b.edge.type));
 
+      const labelled = label(db, nodes);
       return {
-        root: rootKey,
+        root: nodeIdOfKey(rootKey),
         direction: query.direction,
         depth: query.depth,
-        nodes: label(db, nodes),
-        edges: kept.map((e) => {
-          const edge: LineageEdge = { from: e.from, to: e.to, type: e.type };
+        nodes: labelled,
+        edges: kept.map(({ edge: e, from, to }) => {
+          const edge: LineageEdge = { from: labelled[from]!.id, to: labelled[to]!.id, type: e.type };
           if (e.type === 'implied') {
             edge.implied = true;
             edge.via = viaKinds(e.via ?? 0);

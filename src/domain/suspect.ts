@@ -20,7 +20,7 @@
 // ancestor, whose net effect (the state before the first against the state after the last)
 // changed a defining field or the derivations. The audit trail also names what changed.
 import { createHash } from 'node:crypto';
-import type { Db } from '../db.js';
+import { prepared, type Db } from '../db.js';
 
 export type SuspectRule = 'SUS-1' | 'SUS-2';
 
@@ -79,7 +79,7 @@ const LINEAGE_FIELDS_SQL = `
 function fingerprints(db: Db, technologyIds: number[]): Map<number, string> {
   const result = new Map<number, string>();
   if (technologyIds.length === 0) return result;
-  const rows = db.sqlite.prepare(LINEAGE_FIELDS_SQL).all(JSON.stringify([...new Set(technologyIds)])) as DefiningRow[];
+  const rows = prepared(db, LINEAGE_FIELDS_SQL).all(JSON.stringify([...new Set(technologyIds)])) as DefiningRow[];
   const byRoot = new Map<number, DefiningRow[]>();
   for (const r of rows) {
     const list = byRoot.get(r.root) ?? [];
@@ -208,7 +208,7 @@ function changedFields(before: string | null, after: string | null): string[] {
 /** SUS-2 reasons per transfer id. */
 function sus2Reasons(db: Db, filter: SuspectFilter): Map<number, SuspectReason[]> {
   const p = params(filter);
-  const scope = db.sqlite.prepare(SUS2_SCOPE_SQL).all(p) as ScopeRow[];
+  const scope = prepared(db, SUS2_SCOPE_SQL).all(p) as ScopeRow[];
   const reasons = new Map<number, SuspectReason[]>();
   if (scope.length === 0) return reasons;
   const withPrint = scope.filter((s) => s.review_fingerprint !== null);
@@ -221,7 +221,7 @@ function sus2Reasons(db: Db, filter: SuspectFilter): Map<number, SuspectReason[]
   // Audit events name what changed (the state before the first change after the review against
   // the state after the last one, so a reverted change names nothing); they decide for NULL
   // fingerprints and explain the others.
-  const events = db.sqlite.prepare(SUS2_AUDIT_SQL).all(p) as AuditChangeRow[];
+  const events = prepared(db, SUS2_AUDIT_SQL).all(p) as AuditChangeRow[];
   const spans = new Map<string, { transfer_id: number; technology_id: number; technology: string; first: string | null; last: string | null; at: string }>();
   for (const e of events) {
     const key = `${e.transfer_id}:${e.technology_id}`;
@@ -264,16 +264,14 @@ function sus2Reasons(db: Db, filter: SuspectFilter): Map<number, SuspectReason[]
  */
 export function suspectTransfers(db: Db, filter: SuspectFilter = {}): SuspectTransfer[] {
   const p = params(filter);
-  const fails = db.sqlite.prepare(SUS1_SQL).all(p) as Sus1Row[];
+  const fails = prepared(db, SUS1_SQL).all(p) as Sus1Row[];
   const result = new Map<number, SuspectTransfer>();
   const scopeInfo = new Map<number, { technology_id: number; road_model_id: number }>();
   const ids = new Set<number>(fails.map((f) => f.transfer_id));
   const sus2 = sus2Reasons(db, filter);
   for (const id of sus2.keys()) ids.add(id);
   if (ids.size === 0) return [];
-  const rows = db.sqlite
-    .prepare(`SELECT id, technology_id, road_model_id FROM transfers WHERE id IN (SELECT value FROM json_each(?))`)
-    .all(JSON.stringify([...ids])) as { id: number; technology_id: number; road_model_id: number }[];
+  const rows = prepared(db, `SELECT id, technology_id, road_model_id FROM transfers WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify([...ids])) as { id: number; technology_id: number; road_model_id: number }[];
   for (const r of rows) scopeInfo.set(r.id, { technology_id: r.technology_id, road_model_id: r.road_model_id });
   const entry = (transferId: number): SuspectTransfer => {
     let e = result.get(transferId);

@@ -1,24 +1,19 @@
 // The traceability matrix: cells at the crossing of technology and road model, the filters
 // (series of the origin program, category, stage), and the suspect marks (SUS-1 / SUS-2 / SUS-3).
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateDatabase, openDatabase, type Db } from '../../src/db.js';
+import type { Db } from '../../src/db.js';
 import { cellIndex, matrixCsv, transferMatrix } from '../../src/domain/matrix.js';
 import { transferFingerprint } from '../../src/domain/suspect.js';
-import { tempDir } from '../support/app.js';
+import { openTempDatabase } from '../support/app.js';
 
 let db: Db;
-let dir: string;
+let closeDb: () => void;
 
 beforeEach(() => {
-  dir = tempDir();
-  db = openDatabase(path.join(dir, 'pitlane.db'));
-  migrateDatabase(db);
+  ({ db, close: closeDb } = openTempDatabase());
 });
 afterEach(() => {
-  db.sqlite.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  closeDb();
 });
 
 const insert = (sqlText: string, ...params: unknown[]) => Number(db.sqlite.prepare(sqlText).run(...params).lastInsertRowid);

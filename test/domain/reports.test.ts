@@ -1,23 +1,18 @@
 // The reports with known numbers: GAP-1..3, suspect transfers with names, LT-1 and PLAN-1. Each
 // test builds its own database, since reports look at everything.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateDatabase, openDatabase, type Db } from '../../src/db.js';
+import type { Db } from '../../src/db.js';
 import { coverageGaps, leadTimes, lineupPlan, suspectTransfersReport } from '../../src/domain/reports.js';
-import { tempDir } from '../support/app.js';
+import { openTempDatabase } from '../support/app.js';
 
 let db: Db;
-let dir: string;
+let closeDb: () => void;
 
 beforeEach(() => {
-  dir = tempDir();
-  db = openDatabase(path.join(dir, 'pitlane.db'));
-  migrateDatabase(db);
+  ({ db, close: closeDb } = openTempDatabase());
 });
 afterEach(() => {
-  db.sqlite.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  closeDb();
 });
 
 const insert = (sqlText: string, ...params: unknown[]) => Number(db.sqlite.prepare(sqlText).run(...params).lastInsertRowid);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { readConfig, type Config } from '../../src/config.js';
-import { openDatabase, type Db } from '../../src/db.js';
+import { migrateDatabase, openDatabase, type Db } from '../../src/db.js';
 import { createToken } from '../../src/domain/tokens.js';
 import { createUser, findUserByUsername, type Role } from '../../src/domain/users.js';
 
@@ -26,6 +26,20 @@ const defaultTokens = new WeakMap<FastifyInstance, string>();
 
 export function tempDir(prefix = 'pitlane-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A migrated database in a folder of its own; close() closes it and removes the folder. */
+export function openTempDatabase(): { db: Db; close(): void } {
+  const dir = tempDir();
+  const db = openDatabase(path.join(dir, 'pitlane.db'));
+  migrateDatabase(db);
+  return {
+    db,
+    close() {
+      db.sqlite.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function testConfig(dir: string, overrides: Partial<Config> = {}): Config {
