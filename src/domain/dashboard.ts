@@ -1,6 +1,6 @@
 // The dashboard's numbers: a few aggregate queries, each one statement, plus the reports of
 // src/domain/reports.ts (suspect transfers, coverage gaps, the line-up plan) in short form.
-import type { Db } from '../db.js';
+import { cachedUntilChange, type Db } from '../db.js';
 import { coverageGaps, lineupPlan, suspectTransfersReport, type CoverageGap, type LineupPlanRow } from './reports.js';
 
 export const DASHBOARD_TOP = 5;
@@ -48,7 +48,9 @@ function readinessSpread(db: Db): DashboardData['readinessSpread'] {
   return levels.map((level) => ({ level, n: counts.get(level) ?? 0 }));
 }
 
-function suspectSummary(db: Db): DashboardData['suspects'] {
+// Asked of every suspect transfer: a second or more on a large line-up (2,000 live transfers of the
+// bench database), so kept until the database changes, as the landing page is opened again and again.
+const suspectSummary = cachedUntilChange(function suspectSummary(db: Db): DashboardData['suspects'] {
   const byTransfer = new Map<number, DashboardSuspect>();
   for (const r of suspectTransfersReport(db)) {
     const s = byTransfer.get(r.transfer_id);
@@ -70,7 +72,7 @@ function suspectSummary(db: Db): DashboardData['suspects'] {
   const all = [...byTransfer.values()];
   const top = [...all].sort((a, b) => b.reasons - a.reasons || a.transfer_id - b.transfer_id).slice(0, DASHBOARD_TOP);
   return { count: all.length, top };
-}
+});
 
 export function dashboardData(db: Db, now: Date = new Date()): DashboardData {
   const counts = db.sqlite

@@ -84,12 +84,20 @@ function byName<T extends { name: string; id: number }>(a: T, b: T): number {
   return a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.id - b.id;
 }
 
-export function transferMatrix(db: Db, query: MatrixQuery = {}): Matrix {
-  const rows = db.sqlite.prepare(MATRIX_SQL).all({
+function matrixRows(db: Db, query: MatrixQuery): CellRow[] {
+  return db.sqlite.prepare(MATRIX_SQL).all({
     series_id: query.series_id ?? null,
     category_id: query.category_id ?? null,
     stage: query.stage ?? null,
   }) as CellRow[];
+}
+
+function technologyOf(r: CellRow): MatrixTechnology {
+  return { id: r.technology_id, name: r.technology, category_id: r.category_id, category: r.category, series_id: r.series_id, series: r.series };
+}
+
+/** Rows, columns and cells of the given transfer rows; suspects asked for these cells only. */
+function matrixOf(db: Db, rows: CellRow[]): Matrix {
   if (rows.length === 0) return { technologies: [], road_models: [], cells: [] };
 
   // Only approved / in_production transfers can be suspect: ask about the shown ones only.
@@ -101,16 +109,7 @@ export function transferMatrix(db: Db, query: MatrixQuery = {}): Matrix {
   const roadModels = new Map<number, MatrixRoadModel>();
   const cells: MatrixCell[] = [];
   for (const r of rows) {
-    if (!technologies.has(r.technology_id)) {
-      technologies.set(r.technology_id, {
-        id: r.technology_id,
-        name: r.technology,
-        category_id: r.category_id,
-        category: r.category,
-        series_id: r.series_id,
-        series: r.series,
-      });
-    }
+    if (!technologies.has(r.technology_id)) technologies.set(r.technology_id, technologyOf(r));
     if (!roadModels.has(r.road_model_id)) {
       roadModels.set(r.road_model_id, { id: r.road_model_id, name: r.road_model, status: r.road_model_status, launch_date: r.launch_date });
     }
@@ -130,6 +129,62 @@ export function transferMatrix(db: Db, query: MatrixQuery = {}): Matrix {
   const modelAt = new Map(modelList.map((m, i) => [m.id, i]));
   cells.sort((a, b) => techAt.get(a.technology_id)! - techAt.get(b.technology_id)! || modelAt.get(a.road_model_id)! - modelAt.get(b.road_model_id)!);
   return { technologies: techList, road_models: modelList, cells };
+}
+
+/** The whole matrix (the API and the CSV pivot). */
+export function transferMatrix(db: Db, query: MatrixQuery = {}): Matrix {
+  return matrixOf(db, matrixRows(db, query));
+}
+
+export interface MatrixPage {
+  /** The technologies of this page (by name), and the road models and cells they have. */
+  matrix: Matrix;
+  /** Technologies with a transfer (after filters), on every page. */
+  technologyTotal: number;
+  /** Road models with a transfer (after filters), on every page. */
+  roadModelTotal: number;
+  transferTotal: number;
+  page: number;
+  pages: number;
+  perPage: number;
+}
+
+export const MATRIX_TECHNOLOGIES_PER_PAGE = 50;
+
+/**
+ * One page of the matrix for people: `perPage` technology rows, by name, with the road model
+ * columns those rows have a transfer in. A whole matrix of a large line-up (thousands of
+ * technologies × a thousand road models) is millions of cells: no page a browser can show, and
+ * more than a server should build per request. A page past the last shows the last.
+ */
+export function transferMatrixPage(db: Db, query: MatrixQuery, page: number, perPage = MATRIX_TECHNOLOGIES_PER_PAGE): MatrixPage {
+  const rows = matrixRows(db, query);
+  const technologies = new Map<number, MatrixTechnology>();
+  const roadModels = new Set<number>();
+  for (const r of rows) {
+    if (!technologies.has(r.technology_id)) technologies.set(r.technology_id, technologyOf(r));
+    roadModels.add(r.road_model_id);
+  }
+  const pages = Math.max(1, Math.ceil(technologies.size / perPage));
+  const current = Math.min(Math.max(1, page), pages);
+  const shown = new Set(
+    [...technologies.values()]
+      .sort(byName)
+      .slice((current - 1) * perPage, current * perPage)
+      .map((t) => t.id),
+  );
+  return {
+    matrix: matrixOf(
+      db,
+      rows.filter((r) => shown.has(r.technology_id)),
+    ),
+    technologyTotal: technologies.size,
+    roadModelTotal: roadModels.size,
+    transferTotal: rows.length,
+    page: current,
+    pages,
+    perPage,
+  };
 }
 
 /** The cell of a technology and a road model, if they have a transfer. */

@@ -18,6 +18,12 @@ export const MatrixQuery = Type.Object({
   format: FormatParam,
 });
 
+/** The matrix page (/matrix): the API's filters and a page of technologies. */
+export const MatrixPageQuery = Type.Object({
+  ...MatrixQuery.properties,
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'The page of technologies (by name), from 1.' })),
+});
+
 export const MatrixTechnology = Type.Object(
   {
     id: Id,

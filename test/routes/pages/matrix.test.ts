@@ -111,6 +111,57 @@ describe('/matrix', () => {
     expect(partial.body).not.toContain(SCRIPT);
   });
 
+  it('shows 50 technologies a page, with the road models they feed, and pages that keep the filters', async () => {
+    // 60 more Aero technologies, each feeding Z NISMO or a model of its own: 62 rows in all.
+    const extra = t.db.sqlite.transaction(() => {
+      const ids: { tech: number; model: number | null; transfer: number }[] = [];
+      for (let i = 0; i < 60; i++) {
+        const tech = Number(
+          t.db.sqlite.prepare(`INSERT INTO technologies (name, domain, category_id) VALUES (?, 'hardware', ?)`).run(`Wing ${String(i).padStart(2, '0')}`, id.aero).lastInsertRowid,
+        );
+        const model =
+          i === 59 ? Number(t.db.sqlite.prepare(`INSERT INTO road_models (name, powertrain, status) VALUES ('Last page NISMO', 'ev', 'concept')`).run().lastInsertRowid) : null;
+        const transfer = Number(
+          t.db.sqlite.prepare(`INSERT INTO transfers (technology_id, road_model_id, stage) VALUES (?, ?, 'candidate')`).run(tech, model ?? id.z).lastInsertRowid,
+        );
+        ids.push({ tech, model, transfer });
+      }
+      return ids;
+    })();
+    try {
+      const first = await s.get('/matrix');
+      expect(first.body).toContain('Technologies 1–50 of 62 (by name)');
+      expect((first.body.match(/<th scope="row">/g) ?? []).length).toBe(50);
+      expect(first.body).not.toContain('Last page NISMO');
+      expect(first.body).toContain('Page 1 of 2');
+      expect(first.body).toMatch(/<a href="\/matrix\?page=2" rel="next" hx-get="\/matrix\?page=2" hx-target="#results"[^>]*>Next 12 →<\/a>/);
+
+      const second = await s.get('/matrix?page=2', { 'hx-request': 'true', 'hx-request-type': 'partial' });
+      expect(second.body).not.toContain('<!doctype html>');
+      expect(second.body).toContain('Technologies 51–62 of 62 (by name)');
+      expect((second.body.match(/<th scope="row">/g) ?? []).length).toBe(12);
+      expect(second.body).toContain('Last page NISMO');
+      expect(second.body).toContain('href="/matrix" rel="prev"');
+
+      // Filters stay in the page links; a page past the last shows the last.
+      const filtered = await s.get(`/matrix?category_id=${id.aero}&page=9`);
+      expect(filtered.body).toContain('Technologies 51–61 of 61 (by name)');
+      expect(filtered.body).toContain(`href="/matrix?category_id=${id.aero}" rel="prev"`);
+      expect((await s.get('/matrix?page=0')).statusCode).toBe(400);
+      // The download is the whole matrix, whatever the page.
+      const csv = await s.get('/matrix?page=2&format=csv');
+      expect(csv.body.trim().split('\r\n')).toHaveLength(63);
+    } finally {
+      t.db.sqlite.transaction(() => {
+        for (const x of extra) {
+          t.db.sqlite.prepare('DELETE FROM transfers WHERE id = ?').run(x.transfer);
+          t.db.sqlite.prepare('DELETE FROM technologies WHERE id = ?').run(x.tech);
+          if (x.model) t.db.sqlite.prepare('DELETE FROM road_models WHERE id = ?').run(x.model);
+        }
+      })();
+    }
+  });
+
   it('needs a session', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/matrix' });
     expect(res.statusCode).toBe(303);

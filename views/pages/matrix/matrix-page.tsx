@@ -2,7 +2,7 @@
 // cell, suspect cells marked. The header row and first column stay in view while scrolling
 // (CSS classes in app.css); the filters and the CSV download keep the API's parameter names.
 import { TRANSFER_STAGES } from '../../../db/schema.js';
-import { cellIndex, type Matrix, type MatrixCell, type MatrixRoadModel, type MatrixTechnology } from '../../../src/domain/matrix.js';
+import { cellIndex, type Matrix, type MatrixCell, type MatrixPage as MatrixSlice, type MatrixRoadModel, type MatrixTechnology } from '../../../src/domain/matrix.js';
 import { Badge, humanize, PageHead } from '../../components/common.js';
 import { attrValue, Select, type Option } from '../../components/forms.js';
 import { FilterForm, urlWith, type Query } from '../../components/list.js';
@@ -11,7 +11,7 @@ export const MATRIX_FILTERS = ['series_id', 'category_id', 'stage'] as const;
 
 export interface MatrixPageProps {
   query: Query;
-  matrix: Matrix;
+  slice: MatrixSlice;
   seriesOptions: Option[];
   categoryOptions: Option[];
 }
@@ -108,20 +108,47 @@ export function MatrixTable({ matrix }: { matrix: Matrix }) {
   );
 }
 
-/** The region the filters replace: summary, CSV link (with the filters) and the table. */
-export function MatrixResults({ query, matrix }: { query: Query; matrix: Matrix }) {
+const count = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+/** Previous / next technology pages, keeping the filters; htmx swaps the results in place. */
+function MatrixPager({ query, slice }: { query: Query; slice: MatrixSlice }) {
+  if (slice.pages <= 1) return <></>;
+  const link = (page: number, text: string, rel: string) => {
+    const href = urlWith('/matrix', filtersOf(query), { page: page === 1 ? undefined : String(page) });
+    return (
+      <a href={href} rel={rel} hx-get={href} hx-target="#results" hx-swap="outerHTML" hx-push-url="true" role="button" class="secondary outline" safe>
+        {text}
+      </a>
+    );
+  };
+  return (
+    <nav class="matrix-pager" aria-label="Technology pages">
+      {slice.page > 1 ? link(slice.page - 1, `← Previous ${slice.perPage}`, 'prev') : ''}
+      <span safe>{`Page ${slice.page} of ${slice.pages}`}</span>
+      {slice.page < slice.pages ? link(slice.page + 1, `Next ${Math.min(slice.perPage, slice.technologyTotal - slice.page * slice.perPage)} →`, 'next') : ''}
+    </nav>
+  );
+}
+
+/** The region the filters replace: summary, CSV link (with the filters), the table and its pages. */
+export function MatrixResults({ query, slice }: { query: Query; slice: MatrixSlice }) {
+  const { matrix } = slice;
   const filtered = MATRIX_FILTERS.some((f) => query[f]);
   const suspects = matrix.cells.filter((c) => c.suspect).length;
-  const t = matrix.technologies.length;
-  const m = matrix.road_models.length;
+  const first = (slice.page - 1) * slice.perPage + 1;
+  const rows =
+    slice.pages > 1
+      ? `Technologies ${first.toLocaleString('en')}–${(first + matrix.technologies.length - 1).toLocaleString('en')} of ${slice.technologyTotal.toLocaleString('en')} (by name)`
+      : count(slice.technologyTotal, 'technology', 'technologies');
+  const columns = slice.pages > 1 ? `the ${count(matrix.road_models.length, 'road model', 'road models')} they feed` : count(slice.roadModelTotal, 'road model', 'road models');
   return (
     <div id="results" aria-live="polite">
       <div class="matrix-toolbar">
         <p class="matrix-note">
           <span safe>
-            {`${t} ${t === 1 ? 'technology' : 'technologies'} × ${m} ${m === 1 ? 'road model' : 'road models'}, ${matrix.cells.length} ${
-              matrix.cells.length === 1 ? 'transfer' : 'transfers'
-            }${suspects ? `, ${suspects} suspect` : ''}.`}
+            {`${rows} × ${columns}; ${count(slice.transferTotal, 'transfer', 'transfers')} in all${
+              suspects ? `, ${suspects} suspect ${slice.pages > 1 ? 'on this page' : ''}`.trimEnd() : ''
+            }.`}
           </span>{' '}
           Only technologies and road models with at least one transfer{filtered ? ' matching the filters' : ''} are shown.
         </p>
@@ -142,7 +169,10 @@ export function MatrixResults({ query, matrix }: { query: Query; matrix: Matrix 
           )}
         </div>
       ) : (
-        <MatrixTable matrix={matrix} />
+        <>
+          <MatrixTable matrix={matrix} />
+          <MatrixPager query={query} slice={slice} />
+        </>
       )}
     </div>
   );
@@ -159,7 +189,7 @@ export function MatrixPage(props: MatrixPageProps) {
         <Select name="category_id" label="Category" value={props.query.category_id} options={props.categoryOptions} blank="Any category" />
         <Select name="stage" label="Stage" value={props.query.stage} options={stageOptions} blank="Any stage" />
       </FilterForm>
-      <MatrixResults query={props.query} matrix={props.matrix} />
+      <MatrixResults query={props.query} slice={props.slice} />
     </>
   );
 }

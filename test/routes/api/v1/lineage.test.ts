@@ -28,6 +28,21 @@ afterAll(async () => t.close());
 const get = (query: string) => api(t.app).get(`/api/v1/lineage?${query}`);
 
 describe('GET /api/v1/lineage', () => {
+  it('answers a graph asked again with the same bytes, and the next write changes them', async () => {
+    const query = 'node=technology:1&direction=downstream&depth=2';
+    const first = await get(query);
+    const again = await get(query);
+    expect(again.statusCode).toBe(200);
+    expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(again.body).toBe(first.body);
+    // The response schema still shapes it: nothing the schema does not name.
+    expect(Object.keys(json(again)).sort()).toEqual(['depth', 'direction', 'edges', 'nodes', 'root', 'truncated']);
+    t.db.sqlite.exec(`UPDATE technologies SET name = 'FE tyre compound B' WHERE id = 1`);
+    const renamed = json(await get(query));
+    expect(renamed.nodes[0]).toMatchObject({ id: 'technology:1', label: 'FE tyre compound B' });
+    t.db.sqlite.exec(`UPDATE technologies SET name = 'FE tyre compound' WHERE id = 1`);
+  });
+
   it('answers the graph of a node with typed edges, runs grouped', async () => {
     const res = await get('node=road-model:1&direction=upstream&depth=3');
     expect(res.statusCode).toBe(200);
