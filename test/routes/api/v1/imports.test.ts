@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../../src/app.js';
 import { openDatabase, type Db } from '../../../../src/db.js';
 import { csvLine } from '../../../../src/domain/csv.js';
-import { importRunnerFor } from '../../../../src/domain/imports.js';
+import { IMPORT_WORKER_LIMITS, importRunnerFor } from '../../../../src/domain/imports.js';
 import { TEST_RUN_CSV_COLUMNS, loadTestRunCsvLookups, testRunToCsvRow, type TestRunCsvRow } from '../../../../src/domain/test-run-csv.js';
 import { listTestRuns } from '../../../../src/domain/test-runs.js';
 import { addUser, api, countRows, createTestApp, json, testConfig, tokenFor, type TestApp } from '../../../support/app.js';
@@ -147,6 +147,28 @@ describe('import API: jobs', () => {
       { row: 3, column: 'evidence', message: `item 1 “${fx.tech}”: outcome “maybe” must be one of pass, fail, inconclusive` },
     ]);
     expect({ runs: countRows(t.db, 'test_runs'), audit: countRows(t.db, 'audit_events') }).toEqual(before);
+  });
+
+  it('a worker that runs out of its heap fails the job with what to do, writes nothing, and the server goes on', async () => {
+    const fx = fixtures(t.db);
+    const before = countRows(t.db, 'test_runs');
+    const saved = { ...IMPORT_WORKER_LIMITS };
+    // Far too little for the worker (it cannot even load its modules): the same end as a file too big.
+    Object.assign(IMPORT_WORKER_LIMITS, { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 });
+    try {
+      const res = await postCsv(t.app, csvOf([row(fx, 1), row(fx, 2)]));
+      expect(res.statusCode).toBe(202);
+      const job = await waitForJob(t.app, res.headers.location as string);
+      expect(job.status).toBe('failed');
+      expect(job.message).toContain('needed more than the 2 MB of memory an import may use: split the file into smaller ones');
+    } finally {
+      Object.assign(IMPORT_WORKER_LIMITS, saved);
+    }
+    expect(countRows(t.db, 'test_runs')).toBe(before);
+    expect((await api(t.app).get('/api/v1/test-runs?limit=1')).statusCode).toBe(200);
+    // The next import runs with the usual heap.
+    const next = await waitForJob(t.app, (await postCsv(t.app, csvOf([row(fx, 3)]))).headers.location as string);
+    expect(next).toMatchObject({ status: 'succeeded', rows_created: 1 });
   });
 
   it('re-importing an export changes nothing; changing one row updates exactly that run', async () => {
