@@ -49,7 +49,7 @@ export const INLINE_BUILD_ROWS = 20_000;
 /** Ids are array positions: edges whose largest source id is this far past their count are not indexed. */
 const MAX_ID_SLACK = 8;
 /** Rows read per chunk: a few ms on the bench database. */
-const CHUNK_ROWS = 8_000;
+const CHUNK_ROWS = 4_000;
 
 const caseOf = (column: string, values: readonly string[]) =>
   `CASE ${column} ${values.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} ELSE 255 END`;
@@ -71,8 +71,20 @@ const SOURCES = {
   transfers: { columns: ['technology_id', 'road_model_id', 'id', caseOf('stage', TRANSFER_STAGE_CODES)], from: 'transfers', where: "stage <> 'rejected'" },
 } satisfies Record<string, Source>;
 
-/** The source's columns, row after row, read in chunks of CHUNK_ROWS by rowid (a yield after each). */
-function* readInts(sqlite: Database.Database, source: Source): Generator<void, Int32Array, void> {
+/** Rows were added while a chunked build read them: the build is stale, as its version check would find. */
+class StaleBuildError extends Error {}
+
+function countOf(sqlite: Database.Database, source: Source): number {
+  return sqlite.prepare(`SELECT count(*) FROM ${source.from}${source.where ? ` WHERE ${source.where}` : ''}`).pluck().get() as number;
+}
+
+/**
+ * The source's columns, row after row, into `scratch` (sized from the counts), read in chunks of
+ * CHUNK_ROWS by rowid (a yield after each). One scratch array serves every table in turn and the
+ * index arrays are allocated once at their final size: a build's passing allocations were most of
+ * what it added to the server's RSS (the allocator keeps freed memory below live arrays).
+ */
+function* readInts(sqlite: Database.Database, source: Source, count: number, scratch: Int32Array): Generator<void, Int32Array, void> {
   const columns = source.columns.length;
   const line = source.columns.map((c) => `(${c})`).join(` || ',' || `);
   const where = source.where ? `${source.where} AND ` : '';
@@ -82,13 +94,13 @@ function* readInts(sqlite: Database.Database, source: Source): Generator<void, I
         (SELECT rowid AS r, ${line} AS line FROM ${source.from} WHERE ${where}rowid > ? ORDER BY rowid LIMIT ${CHUNK_ROWS})`,
     )
     .raw(true);
-  const parts: Int32Array[] = [];
-  let total = 0;
+  const ints = scratch.subarray(0, count * columns);
+  let n = 0;
   for (let after = 0; ; ) {
-    const [count, last, text] = page.get(after) as [number, number | null, string | null];
-    if (count === 0 || text === null) break;
-    const ints = new Int32Array(count * columns);
-    let n = 0;
+    const [rows, last, text] = page.get(after) as [number, number | null, string | null];
+    if (rows === 0 || text === null) break;
+    if (n + rows * columns > ints.length) throw new StaleBuildError();
+    const start = n;
     let value = 0;
     let negative = false;
     for (let i = 0; i < text.length; i++) {
@@ -101,123 +113,106 @@ function* readInts(sqlite: Database.Database, source: Source): Generator<void, I
       else value = value * 10 + (c - 48);
     }
     ints[n++] = negative ? -value : value;
-    if (n !== count * columns) throw new Error(`lineage index: read ${n} values for ${count} rows of ${columns}`);
-    parts.push(ints);
-    total += n;
-    if (count < CHUNK_ROWS) break;
+    if (n - start !== rows * columns) throw new Error(`lineage index: read ${n - start} values for ${rows} rows of ${columns}`);
+    if (rows < CHUNK_ROWS) break;
     after = last!;
     yield;
   }
-  if (parts.length === 1) return parts[0]!;
-  const all = new Int32Array(total);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
+  return ints.subarray(0, n);
 }
 
-interface EdgeList {
-  from: Int32Array;
-  to: Int32Array;
-  codes?: Uint8Array;
-  ids?: Int32Array;
-  length: number;
+/** Rows `width` integers wide; an edge goes from column `from` to column `to` of each row kept. */
+interface EdgeColumns {
+  ints: Int32Array;
+  width: number;
+  from: number;
+  to: number;
+  keep?: (at: number) => boolean;
+  /** The column of evidence outcomes or transfer stages. */
+  code?: number;
+  /** The column of transfer ids. */
+  id?: number;
 }
 
-/** Undefined when the source ids are too sparse to be array positions. */
-function adjacency(edges: EdgeList, by: 'from' | 'to'): Adjacency | undefined {
-  const source = edges[by];
+/** The edges by their `from` or `to` end. Undefined when those ids are too sparse to be array positions. */
+function adjacency(edges: EdgeColumns, by: 'from' | 'to'): Adjacency | undefined {
+  const { ints, width, keep } = edges;
+  const source = by === 'from' ? edges.from : edges.to;
   const target = by === 'from' ? edges.to : edges.from;
   let max = 0;
-  for (let i = 0; i < edges.length; i++) if (source[i]! > max) max = source[i]!;
-  if (max > 2 ** 31 - 2 || max > MAX_ID_SLACK * edges.length + 100_000) return undefined;
-  const offsets = new Int32Array(max + 2);
-  for (let i = 0; i < edges.length; i++) offsets[source[i]! + 1]!++;
-  for (let s = 1; s < offsets.length; s++) offsets[s]! += offsets[s - 1]!;
-  const next = offsets.slice(0, max + 1);
-  const targets = new Int32Array(edges.length);
-  const codes = edges.codes ? new Uint8Array(edges.length) : undefined;
-  const ids = edges.ids ? new Int32Array(edges.length) : undefined;
-  for (let i = 0; i < edges.length; i++) {
-    const at = next[source[i]!]!++;
-    targets[at] = target[i]!;
-    if (codes) codes[at] = edges.codes![i]!;
-    if (ids) ids[at] = edges.ids![i]!;
-  }
-  return { offsets, targets, ...(codes ? { codes } : {}), ...(ids ? { ids } : {}) };
-}
-
-/** Picks column `a` and `b` (and optional code/id columns) of rows `width` wide, where `keep`. */
-function edgeList(
-  ints: Int32Array,
-  width: number,
-  a: number,
-  b: number,
-  keep: (row: number) => boolean,
-  extra: { code?: number; id?: number } = {},
-): EdgeList {
-  const rows = ints.length / width;
-  const from = new Int32Array(rows);
-  const to = new Int32Array(rows);
-  const codes = extra.code === undefined ? undefined : new Uint8Array(rows);
-  const ids = extra.id === undefined ? undefined : new Int32Array(rows);
   let n = 0;
-  for (let r = 0; r < rows; r++) {
-    const at = r * width;
-    if (!keep(at)) continue;
-    from[n] = ints[at + a]!;
-    to[n] = ints[at + b]!;
-    if (codes) codes[n] = ints[at + extra.code!]!;
-    if (ids) ids[n] = ints[at + extra.id!]!;
+  for (let at = 0; at < ints.length; at += width) {
+    if (keep && !keep(at)) continue;
+    if (ints[at + source]! > max) max = ints[at + source]!;
     n++;
   }
-  return { from, to, codes, ids, length: n };
+  if (max > 2 ** 31 - 2 || max > MAX_ID_SLACK * n + 100_000) return undefined;
+  const offsets = new Int32Array(max + 2);
+  for (let at = 0; at < ints.length; at += width) if (!keep || keep(at)) offsets[ints[at + source]! + 1]!++;
+  for (let s = 1; s < offsets.length; s++) offsets[s]! += offsets[s - 1]!;
+  const targets = new Int32Array(n);
+  const codes = edges.code === undefined ? undefined : new Uint8Array(n);
+  const ids = edges.id === undefined ? undefined : new Int32Array(n);
+  // offsets[s] serves as the cursor of s while filling (no second array), then shifts back by one.
+  for (let at = 0; at < ints.length; at += width) {
+    if (keep && !keep(at)) continue;
+    const i = offsets[ints[at + source]!]!++;
+    targets[i] = ints[at + target]!;
+    if (codes) codes[i] = ints[at + edges.code!]!;
+    if (ids) ids[i] = ints[at + edges.id!]!;
+  }
+  offsets.copyWithin(1, 0, max + 1);
+  offsets[0] = 0;
+  return { offsets, targets, ...(codes ? { codes } : {}), ...(ids ? { ids } : {}) };
 }
 
 /** Reads every lineage edge, yielding between chunks. Undefined when ids are too sparse to be array positions. */
 function* readIndex(sqlite: Database.Database): Generator<void, LineageIndexData | undefined, void> {
   const version = readVersion(sqlite);
-  const programs = yield* readInts(sqlite, SOURCES.programs);
-  const prototypePrograms = yield* readInts(sqlite, SOURCES.prototypePrograms);
-  const runs = yield* readInts(sqlite, SOURCES.runs);
-  const evidence = yield* readInts(sqlite, SOURCES.evidence);
-  const derivations = yield* readInts(sqlite, SOURCES.derivations);
-  const technologies = yield* readInts(sqlite, SOURCES.technologies);
-  const transfers = yield* readInts(sqlite, SOURCES.transfers);
+  const counts = {} as Record<keyof typeof SOURCES, number>;
+  let largest = 0;
+  for (const name of Object.keys(SOURCES) as (keyof typeof SOURCES)[]) {
+    counts[name] = countOf(sqlite, SOURCES[name]);
+    largest = Math.max(largest, counts[name] * SOURCES[name].columns.length);
+    yield;
+  }
+  const scratch = new Int32Array(largest);
+  const read = (name: keyof typeof SOURCES) => readInts(sqlite, SOURCES[name], counts[name], scratch);
+  const down = {} as Record<IndexedEdgeType, Adjacency>;
+  const up = {} as Record<IndexedEdgeType, Adjacency>;
+  // Both ends of each edge kind from the rows just read, before the next table reuses the scratch.
+  function* index(type: IndexedEdgeType, columns: EdgeColumns): Generator<void, boolean, void> {
+    const forwards = adjacency(columns, 'from');
+    yield;
+    const backwards = adjacency(columns, 'to');
+    yield;
+    if (!forwards || !backwards) return false;
+    down[type] = forwards;
+    up[type] = backwards;
+    return true;
+  }
 
+  const programs = yield* read('programs');
+  if (!(yield* index('series_program', { ints: programs, width: 2, from: 1, to: 0 }))) return undefined;
+  const prototypePrograms = yield* read('prototypePrograms');
+  if (!(yield* index('program_prototype', { ints: prototypePrograms, width: 2, from: 0, to: 1 }))) return undefined;
+  const runs = yield* read('runs');
   // Only completed runs are evidence (EVD-1): the others lead to no technology.
   let maxRun = 0;
   for (let i = 0; i < runs.length; i += 4) if (runs[i]! > maxRun) maxRun = runs[i]!;
   if (maxRun > 2 ** 31 - 2 || maxRun > MAX_ID_SLACK * (runs.length / 4) + 100_000) return undefined;
   const completed = new Uint8Array(maxRun + 1);
   for (let i = 0; i < runs.length; i += 4) completed[runs[i]!] = runs[i + 3]!;
-
-  const all = () => true;
-  const lists: Record<IndexedEdgeType, () => EdgeList> = {
-    series_program: () => edgeList(programs, 2, 1, 0, all),
-    program_prototype: () => edgeList(prototypePrograms, 2, 0, 1, all),
-    prototype_run: () => edgeList(runs, 4, 1, 0, all),
-    program_run: () => edgeList(runs, 4, 2, 0, (at) => runs[at + 2]! !== 0),
-    evidence: () => edgeList(evidence, 3, 0, 1, (at) => completed[evidence[at]!] === 1, { code: 2 }),
-    derives: () => edgeList(derivations, 2, 0, 1, all),
-    origin: () => edgeList(technologies, 2, 1, 0, (at) => technologies[at + 1]! !== 0),
-    transfer: () => edgeList(transfers, 4, 0, 1, all, { id: 2, code: 3 }),
-  };
-  const down = {} as Record<IndexedEdgeType, Adjacency>;
-  const up = {} as Record<IndexedEdgeType, Adjacency>;
-  for (const type of INDEXED_EDGE_TYPES) {
-    const list = lists[type]();
-    yield;
-    const forwards = adjacency(list, 'from');
-    yield;
-    const backwards = adjacency(list, 'to');
-    if (!forwards || !backwards) return undefined;
-    down[type] = forwards;
-    up[type] = backwards;
-    yield;
-  }
+  if (!(yield* index('prototype_run', { ints: runs, width: 4, from: 1, to: 0 }))) return undefined;
+  if (!(yield* index('program_run', { ints: runs, width: 4, from: 2, to: 0, keep: (at) => runs[at + 2]! !== 0 }))) return undefined;
+  const evidence = yield* read('evidence');
+  if (!(yield* index('evidence', { ints: evidence, width: 3, from: 0, to: 1, keep: (at) => completed[evidence[at]!] === 1, code: 2 }))) return undefined;
+  const derivations = yield* read('derivations');
+  if (!(yield* index('derives', { ints: derivations, width: 2, from: 0, to: 1 }))) return undefined;
+  const technologies = yield* read('technologies');
+  if (!(yield* index('origin', { ints: technologies, width: 2, from: 1, to: 0, keep: (at) => technologies[at + 1]! !== 0 }))) return undefined;
+  const transfers = yield* read('transfers');
+  if (!(yield* index('transfer', { ints: transfers, width: 4, from: 0, to: 1, id: 2, code: 3 }))) return undefined;
   return { version, down, up };
 }
 
@@ -298,10 +293,11 @@ function startBuild(db: Db, h: Holder): void {
         h.data = data;
         h.builds++;
       }
-    } catch {
-      // A closed connection or a database error: the SQL walk goes on serving.
+    } catch (error) {
+      // Rows added mid-build: the next lineage request starts another. A closed connection or a
+      // database error: the SQL walk goes on serving, and a new build is tried later.
       h.building = false;
-      h.retryAfter = Date.now() + RETRY_AFTER_FAILURE_MS;
+      if (!(error instanceof StaleBuildError)) h.retryAfter = Date.now() + RETRY_AFTER_FAILURE_MS;
     }
   };
   setImmediate(step);

@@ -6,7 +6,7 @@ import { seedDemoData } from '../../db/seed.js';
 import type { Db } from '../../src/db.js';
 import { closeLineageIndex, lineageIndexState, prepareLineageIndex } from '../../src/domain/lineage-index.js';
 import { getLineage, LINEAGE_NODE_KINDS, parseLineageQuery, type LineageGraph, type LineageQueryInput } from '../../src/domain/lineage.js';
-import { openTempDatabase } from '../support/app.js';
+import { createTestApp, openTempDatabase } from '../support/app.js';
 
 let db: Db;
 let closeDb: () => void;
@@ -139,5 +139,18 @@ describe('the lineage index', () => {
     expect(lineageIndexState(db)).toMatchObject({ builds: 0, version: undefined });
     const graph = lineage({ node: 'test-run:900000000', direction: 'upstream', depth: 1 });
     expect(graph.nodes.map((n) => n.id)).toEqual(['test-run:900000000', `prototype:${prototype}`]);
+  });
+});
+
+describe('the app and the lineage index', () => {
+  it('reads the index once the server listens, not before (its chunks would delay the start)', async () => {
+    const t = await createTestApp();
+    try {
+      expect(lineageIndexState(t.db).builds).toBe(0);
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      expect(lineageIndexState(t.db)).toMatchObject({ builds: 1, version: t.db.sqlite.prepare('SELECT version FROM lineage_version').pluck().get() });
+    } finally {
+      await t.close();
+    }
   });
 });

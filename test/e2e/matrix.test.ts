@@ -74,6 +74,46 @@ describeBrowser('traceability matrix in a browser', () => {
     await context.close();
   });
 
+  it('pages 50 technologies at a time: Next swaps the table in place and the URL, Back returns', async () => {
+    // 55 more technologies feeding Ariya: 57 rows, two pages.
+    const ids = live.app.db.sqlite.transaction(() => {
+      const category = live.app.db.sqlite.prepare('SELECT min(id) FROM technology_categories').pluck().get() as number;
+      const ariya = live.app.db.sqlite.prepare(`SELECT id FROM road_models WHERE name = 'Ariya NISMO'`).pluck().get() as number;
+      const out: [number, number][] = [];
+      for (let i = 0; i < 55; i++) {
+        const tech = Number(live.app.db.sqlite.prepare(`INSERT INTO technologies (name, domain, category_id) VALUES (?, 'software', ?)`).run(`Torque map ${String(i).padStart(2, '0')}`, category).lastInsertRowid);
+        out.push([tech, Number(live.app.db.sqlite.prepare(`INSERT INTO transfers (technology_id, road_model_id, stage) VALUES (?, ?, 'candidate')`).run(tech, ariya).lastInsertRowid)]);
+      }
+      return out;
+    })();
+    const context = await signedInContext(browser, live);
+    const { page, problems } = await watchedPage(context);
+    try {
+      await page.goto(`${live.baseUrl}/matrix`);
+      await expect.poll(() => page.locator('table.matrix tbody tr').count()).toBe(50);
+      await expect.poll(() => page.locator('.matrix-note').textContent()).toContain('Technologies 1–50 of 57');
+      const loads: string[] = [];
+      page.on('load', () => loads.push(page.url()));
+      await page.getByRole('button', { name: 'Next 7 →' }).click();
+      await expect.poll(() => page.locator('table.matrix tbody tr').count()).toBe(7);
+      await expect.poll(() => new URL(page.url()).searchParams.get('page')).toBe('2');
+      expect(loads).toEqual([]);
+      expect(await page.locator('.matrix-note').textContent()).toContain('Technologies 51–57 of 57');
+      await page.goBack();
+      await expect.poll(() => page.locator('table.matrix tbody tr').count()).toBe(50);
+      expect(new URL(page.url()).searchParams.get('page')).toBeNull();
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      live.app.db.sqlite.transaction(() => {
+        for (const [tech, transfer] of ids) {
+          live.app.db.sqlite.prepare('DELETE FROM transfers WHERE id = ?').run(transfer);
+          live.app.db.sqlite.prepare('DELETE FROM technologies WHERE id = ?').run(tech);
+        }
+      })();
+    }
+  });
+
   it('has no serious or critical axe violations on the matrix, reports, suspect review and dashboard', async () => {
     const context = await signedInContext(browser, live);
     const { page, problems } = await watchedPage(context);
