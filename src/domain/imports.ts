@@ -744,15 +744,16 @@ export const IMPORT_WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerat
 /** Starts the worker module; under tsx (TypeScript sources) the worker registers tsx first. */
 function startWorker(data: ImportWorkerData): Worker {
   const here = import.meta.url;
+  const options = { workerData: data, resourceLimits: IMPORT_WORKER_LIMITS };
   if (here.endsWith('.ts')) {
     const require = createRequire(here);
     const tsx = pathToFileURL(require.resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
     const target = new URL('./import-worker.ts', here).href;
     const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
-    return new Worker(boot, { eval: true, workerData: data, resourceLimits: IMPORT_WORKER_LIMITS });
+    return new Worker(boot, { ...options, eval: true });
   }
   // The bundle `npm start` runs has the worker beside it as import-worker.mjs.
-  return new Worker(new URL(here.endsWith('.mjs') ? './import-worker.mjs' : './import-worker.js', here), { workerData: data, resourceLimits: IMPORT_WORKER_LIMITS });
+  return new Worker(new URL(here.endsWith('.mjs') ? './import-worker.mjs' : './import-worker.js', here), options);
 }
 
 interface Running {

@@ -3,7 +3,7 @@
 // depth-6 upstream graph took ~25 ms of SQL and now takes a few ms (README "Performance").
 //
 // - Every edge kind is kept both ways as a CSR adjacency (offsets by source id, then targets), in
-//   typed arrays: about 4 MB for the bench database, nothing per node for the garbage collector.
+//   typed arrays: about 8 MB for the bench database, nothing per node for the garbage collector.
 // - It knows which state it holds by `lineage_version`, a counter that triggers move in the same
 //   transaction as any write to an edge column (migration 0004). A reader compares it with the
 //   index's own, in its read transaction; when they differ it walks with SQL (src/domain/lineage.ts)
@@ -11,22 +11,18 @@
 // - It is read in chunks between requests (a few ms each), not in one long transaction: the build
 //   is kept only if `lineage_version` read after the last chunk is still the one read before the
 //   first, so every chunk saw the same edges. A small database is read at once.
-import type Database from 'better-sqlite3';
 import { EVIDENCE_OUTCOMES, TRANSFER_STAGES } from '../../db/schema.js';
-import type { Db } from '../db.js';
+import { prepared, type Db } from '../db.js';
 
 /** The edges of the lineage graph (DESIGN §3); the lineage adds contracted `implied` ones. */
 export const INDEXED_EDGE_TYPES = ['series_program', 'program_prototype', 'prototype_run', 'program_run', 'evidence', 'derives', 'origin', 'transfer'] as const;
 export type IndexedEdgeType = (typeof INDEXED_EDGE_TYPES)[number];
 
-export const EVIDENCE_OUTCOME_CODES = EVIDENCE_OUTCOMES;
-export const TRANSFER_STAGE_CODES = TRANSFER_STAGES;
-
 /** Compressed sparse rows: the neighbours of source id `s` are `targets[offsets[s] .. offsets[s+1])`. */
 export interface Adjacency {
   offsets: Int32Array;
   targets: Int32Array;
-  /** Evidence: outcome (EVIDENCE_OUTCOME_CODES); transfers: stage (TRANSFER_STAGE_CODES). */
+  /** Evidence: outcome (index in EVIDENCE_OUTCOMES); transfers: stage (index in TRANSFER_STAGES). */
   codes?: Uint8Array;
   /** Transfers: the transfer's id. */
   ids?: Int32Array;
@@ -45,11 +41,17 @@ export interface LineageIndexData {
 // Building
 
 /** Up to this many runs + evidence links the index is read at once, on the request that needs it. */
-export const INLINE_BUILD_ROWS = 20_000;
+const INLINE_BUILD_ROWS = 20_000;
 /** Ids are array positions: edges whose largest source id is this far past their count are not indexed. */
 const MAX_ID_SLACK = 8;
 /** Rows read per chunk: a few ms on the bench database. */
 const CHUNK_ROWS = 4_000;
+const VERSION_SQL = 'SELECT version FROM lineage_version WHERE id = 1';
+
+/** Ids are array positions: too large or too sparse ones leave the lineage to the SQL walk. */
+function tooSparse(maxId: number, rows: number): boolean {
+  return maxId > 2 ** 31 - 2 || maxId > MAX_ID_SLACK * rows + 100_000;
+}
 
 const caseOf = (column: string, values: readonly string[]) =>
   `CASE ${column} ${values.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} ELSE 255 END`;
@@ -65,18 +67,29 @@ const SOURCES = {
   programs: { columns: ['id', 'series_id'], from: 'programs' },
   prototypePrograms: { columns: ['program_id', 'prototype_id'], from: 'prototype_programs' },
   runs: { columns: ['id', 'prototype_id', 'coalesce(program_id, 0)', "status = 'completed'"], from: 'test_runs' },
-  evidence: { columns: ['test_run_id', 'technology_id', caseOf('outcome', EVIDENCE_OUTCOME_CODES)], from: 'evidence' },
+  evidence: { columns: ['test_run_id', 'technology_id', caseOf('outcome', EVIDENCE_OUTCOMES)], from: 'evidence' },
   derivations: { columns: ['parent_id', 'child_id'], from: 'technology_derivations' },
   technologies: { columns: ['id', 'coalesce(origin_program_id, 0)'], from: 'technologies' },
-  transfers: { columns: ['technology_id', 'road_model_id', 'id', caseOf('stage', TRANSFER_STAGE_CODES)], from: 'transfers', where: "stage <> 'rejected'" },
+  transfers: { columns: ['technology_id', 'road_model_id', 'id', caseOf('stage', TRANSFER_STAGES)], from: 'transfers', where: "stage <> 'rejected'" },
 } satisfies Record<string, Source>;
 
 /** Rows were added while a chunked build read them: the build is stale, as its version check would find. */
 class StaleBuildError extends Error {}
 
-function countOf(sqlite: Database.Database, source: Source): number {
-  return sqlite.prepare(`SELECT count(*) FROM ${source.from}${source.where ? ` WHERE ${source.where}` : ''}`).pluck().get() as number;
+function countSql(source: Source): string {
+  return `SELECT count(*) FROM ${source.from}${source.where ? ` WHERE ${source.where}` : ''}`;
 }
+
+/** A chunk: the next CHUNK_ROWS rows after a rowid, their columns joined by commas. */
+function chunkSql(source: Source): string {
+  const line = source.columns.map((c) => `(${c})`).join(` || ',' || `);
+  const where = source.where ? `${source.where} AND ` : '';
+  return `SELECT count(*), max(r), group_concat(line, ',') FROM
+    (SELECT rowid AS r, ${line} AS line FROM ${source.from} WHERE ${where}rowid > ? ORDER BY rowid LIMIT ${CHUNK_ROWS})`;
+}
+
+/** The statements a build runs, for the query-plan tests (each chunk must start at its rowid). */
+export const LINEAGE_INDEX_SQL = Object.values(SOURCES).flatMap((source) => [countSql(source), chunkSql(source)]);
 
 /**
  * The source's columns, row after row, into `scratch` (sized from the counts), read in chunks of
@@ -84,16 +97,9 @@ function countOf(sqlite: Database.Database, source: Source): number {
  * index arrays are allocated once at their final size: a build's passing allocations were most of
  * what it added to the server's RSS (the allocator keeps freed memory below live arrays).
  */
-function* readInts(sqlite: Database.Database, source: Source, count: number, scratch: Int32Array): Generator<void, Int32Array, void> {
+function* readInts(db: Db, source: Source, count: number, scratch: Int32Array): Generator<void, Int32Array, void> {
   const columns = source.columns.length;
-  const line = source.columns.map((c) => `(${c})`).join(` || ',' || `);
-  const where = source.where ? `${source.where} AND ` : '';
-  const page = sqlite
-    .prepare(
-      `SELECT count(*), max(r), group_concat(line, ',') FROM
-        (SELECT rowid AS r, ${line} AS line FROM ${source.from} WHERE ${where}rowid > ? ORDER BY rowid LIMIT ${CHUNK_ROWS})`,
-    )
-    .raw(true);
+  const page = prepared(db, chunkSql(source)).raw(true);
   const ints = scratch.subarray(0, count * columns);
   let n = 0;
   for (let after = 0; ; ) {
@@ -146,7 +152,7 @@ function adjacency(edges: EdgeColumns, by: 'from' | 'to'): Adjacency | undefined
     if (ints[at + source]! > max) max = ints[at + source]!;
     n++;
   }
-  if (max > 2 ** 31 - 2 || max > MAX_ID_SLACK * n + 100_000) return undefined;
+  if (tooSparse(max, n)) return undefined;
   const offsets = new Int32Array(max + 2);
   for (let at = 0; at < ints.length; at += width) if (!keep || keep(at)) offsets[ints[at + source]! + 1]!++;
   for (let s = 1; s < offsets.length; s++) offsets[s]! += offsets[s - 1]!;
@@ -167,17 +173,18 @@ function adjacency(edges: EdgeColumns, by: 'from' | 'to'): Adjacency | undefined
 }
 
 /** Reads every lineage edge, yielding between chunks. Undefined when ids are too sparse to be array positions. */
-function* readIndex(sqlite: Database.Database): Generator<void, LineageIndexData | undefined, void> {
-  const version = readVersion(sqlite);
+function* readIndex(db: Db): Generator<void, LineageIndexData | undefined, void> {
+  const version = readVersion(db);
+  if (version === undefined) return undefined;
   const counts = {} as Record<keyof typeof SOURCES, number>;
   let largest = 0;
   for (const name of Object.keys(SOURCES) as (keyof typeof SOURCES)[]) {
-    counts[name] = countOf(sqlite, SOURCES[name]);
+    counts[name] = prepared(db, countSql(SOURCES[name])).pluck().get() as number;
     largest = Math.max(largest, counts[name] * SOURCES[name].columns.length);
     yield;
   }
   const scratch = new Int32Array(largest);
-  const read = (name: keyof typeof SOURCES) => readInts(sqlite, SOURCES[name], counts[name], scratch);
+  const read = (name: keyof typeof SOURCES) => readInts(db, SOURCES[name], counts[name], scratch);
   const down = {} as Record<IndexedEdgeType, Adjacency>;
   const up = {} as Record<IndexedEdgeType, Adjacency>;
   // Both ends of each edge kind from the rows just read, before the next table reuses the scratch.
@@ -200,7 +207,7 @@ function* readIndex(sqlite: Database.Database): Generator<void, LineageIndexData
   // Only completed runs are evidence (EVD-1): the others lead to no technology.
   let maxRun = 0;
   for (let i = 0; i < runs.length; i += 4) if (runs[i]! > maxRun) maxRun = runs[i]!;
-  if (maxRun > 2 ** 31 - 2 || maxRun > MAX_ID_SLACK * (runs.length / 4) + 100_000) return undefined;
+  if (tooSparse(maxRun, runs.length / 4)) return undefined;
   const completed = new Uint8Array(maxRun + 1);
   for (let i = 0; i < runs.length; i += 4) completed[runs[i]!] = runs[i + 3]!;
   if (!(yield* index('prototype_run', { ints: runs, width: 4, from: 1, to: 0 }))) return undefined;
@@ -216,15 +223,15 @@ function* readIndex(sqlite: Database.Database): Generator<void, LineageIndexData
   return { version, down, up };
 }
 
-function readVersion(sqlite: Database.Database): number {
-  return sqlite.prepare('SELECT version FROM lineage_version WHERE id = 1').pluck().get() as number;
+function readVersion(db: Db): number | undefined {
+  return prepared(db, VERSION_SQL).pluck().get() as number | undefined;
 }
 
 /** Every lineage edge, read at once in one read transaction. */
-export function buildLineageIndex(sqlite: Database.Database): LineageIndexData | undefined {
-  return sqlite
+function buildLineageIndex(db: Db): LineageIndexData | undefined {
+  return db.sqlite
     .transaction(() => {
-      const steps = readIndex(sqlite);
+      const steps = readIndex(db);
       for (;;) {
         const step = steps.next();
         if (step.done) return step.value;
@@ -238,8 +245,6 @@ export function buildLineageIndex(sqlite: Database.Database): LineageIndexData |
 
 interface Holder {
   data?: LineageIndexData;
-  version: Database.Statement;
-  size: Database.Statement;
   /** A chunked build in progress. */
   building: boolean;
   /** After a failed build the SQL walk serves for a while before the next try. */
@@ -258,8 +263,6 @@ function holderOf(db: Db): Holder {
   let h = holders.get(db);
   if (!h) {
     h = {
-      version: db.sqlite.prepare('SELECT version FROM lineage_version WHERE id = 1').pluck(),
-      size: db.sqlite.prepare('SELECT coalesce((SELECT max(rowid) FROM test_runs), 0) + coalesce((SELECT max(rowid) FROM evidence), 0)').pluck(),
       building: false,
       retryAfter: 0,
       closed: false,
@@ -273,13 +276,14 @@ function holderOf(db: Db): Holder {
 
 function startBuild(db: Db, h: Holder): void {
   if (h.building || h.closed || Date.now() < h.retryAfter) return;
-  if ((h.size.get() as number) <= h.inlineRows) {
-    h.data = buildLineageIndex(db.sqlite);
+  const size = prepared(db, 'SELECT coalesce((SELECT max(rowid) FROM test_runs), 0) + coalesce((SELECT max(rowid) FROM evidence), 0)').pluck().get() as number;
+  if (size <= h.inlineRows) {
+    h.data = buildLineageIndex(db);
     h.builds++;
     return;
   }
   h.building = true;
-  const steps = readIndex(db.sqlite);
+  const steps = readIndex(db);
   const step = () => {
     if (h.closed) return;
     try {
@@ -289,7 +293,7 @@ function startBuild(db: Db, h: Holder): void {
       const data = next.value;
       if (data === undefined) h.retryAfter = Date.now() + RETRY_AFTER_FAILURE_MS;
       // Kept only if no edge changed since the first chunk: then every chunk read the same edges.
-      else if (readVersion(db.sqlite) === data.version) {
+      else if (readVersion(db) === data.version) {
         h.data = data;
         h.builds++;
       }
@@ -310,7 +314,7 @@ function startBuild(db: Db, h: Holder): void {
  */
 export function currentLineageIndex(db: Db): LineageIndexData | undefined {
   const h = holderOf(db);
-  const version = h.version.get() as number | undefined;
+  const version = readVersion(db);
   if (version === undefined) return undefined;
   if (h.data?.version === version) return h.data;
   startBuild(db, h);

@@ -16,12 +16,14 @@
 // The walk and the edges among the found nodes come from the in-memory lineage index when it holds
 // the current edges (src/domain/lineage-index.ts). Otherwise one recursive query walks the indexed
 // edge tables breadth first (each edge kind is its own recursive SELECT, so every step is an index
-// lookup) and the edges are fetched with one query. Labels are always read by id lists. Hidden kinds are contracted into implied edges and runs
-// are folded into per-technology groups in memory, over the small found subgraph.
+// lookup) and the edges are fetched with one query. Labels are always read by id lists. Hidden
+// kinds are contracted into implied edges and runs are folded into per-technology groups in
+// memory, over the small found subgraph.
 import type Database from 'better-sqlite3';
 import { changeStamp, type Db } from '../db.js';
 import { MalformedInputError, NotFoundError } from './errors.js';
-import { currentLineageIndex, EVIDENCE_OUTCOME_CODES, INDEXED_EDGE_TYPES, TRANSFER_STAGE_CODES, type Adjacency, type LineageIndexData } from './lineage-index.js';
+import { EVIDENCE_OUTCOMES, TRANSFER_STAGES } from '../../db/schema.js';
+import { currentLineageIndex, INDEXED_EDGE_TYPES, type Adjacency, type LineageIndexData } from './lineage-index.js';
 import { suspectTransfers } from './suspect.js';
 
 export const LINEAGE_NODE_KINDS = ['series', 'program', 'prototype', 'test-run', 'technology', 'road-model'] as const;
@@ -369,7 +371,8 @@ const TECHNOLOGY_CODE = KIND_CODE.technology;
 const TEST_RUN_CODE = KIND_CODE['test-run'];
 
 type Key = number;
-const keyOf = (kind: LineageResultKind, id: number): Key => id * 8 + KIND_CODE[kind];
+const keyOfCode = (id: number, code: number): Key => id * 8 + code;
+const keyOf = (kind: LineageResultKind, id: number): Key => keyOfCode(id, KIND_CODE[kind]);
 const kindOfKey = (key: Key): LineageResultKind => LINEAGE_RESULT_KINDS[key % 8]!;
 const idOfKey = (key: Key): number => Math.floor(key / 8);
 const nodeIdOfKey = (key: Key): string => `${kindOfKey(key)}:${idOfKey(key)}`;
@@ -442,7 +445,7 @@ function transferEdge(from: Key, to: Key, stage: string, suspect: boolean): Work
 }
 
 function evidenceEdge(runId: number, technologyId: number, outcome: EvidenceOutcome): WorkEdge {
-  const edge: WorkEdge = { from: runId * 8 + TEST_RUN_CODE, to: technologyId * 8 + TECHNOLOGY_CODE, type: 'evidence', outcome };
+  const edge: WorkEdge = { from: keyOfCode(runId, TEST_RUN_CODE), to: keyOfCode(technologyId, TECHNOLOGY_CODE), type: 'evidence', outcome };
   if (outcome === 'fail') edge.failing = true;
   return edge;
 }
@@ -528,7 +531,7 @@ function walkIndex(index: LineageIndexData, query: LineageQuery, cap: number): W
         const [start, end] = neighbours(a, from.id);
         for (let i = start; i < end; i++) {
           const id = a.targets[i]!;
-          const key = id * 8 + step.code;
+          const key = keyOfCode(id, step.code);
           if (inLevel.has(key)) continue;
           if (rows === cap) return { nodes, capped: true };
           inLevel.add(key);
@@ -555,9 +558,9 @@ function edgesFromIndex(db: Db, index: LineageIndexData, nodes: Map<Key, RawNode
       const a = index.up[type];
       const [start, end] = neighbours(a, node.id);
       for (let i = start; i < end; i++) {
-        const from = a.targets[i]! * 8 + code;
+        const from = keyOfCode(a.targets[i]!, code);
         if (!nodes.has(from)) continue;
-        if (type === 'transfer') transfers.push({ from, to: key, stage: TRANSFER_STAGE_CODES[a.codes![i]!]!, xid: a.ids![i]! });
+        if (type === 'transfer') transfers.push({ from, to: key, stage: TRANSFER_STAGES[a.codes![i]!]!, xid: a.ids![i]! });
         else edges.push({ from, to: key, type });
       }
     }
@@ -568,9 +571,9 @@ function edgesFromIndex(db: Db, index: LineageIndexData, nodes: Map<Key, RawNode
       const list: RunEvidence[] = [];
       for (let i = start; i < end; i++) {
         const technologyId = a.targets[i]!;
-        const outcome = EVIDENCE_OUTCOME_CODES[a.codes![i]!]!;
+        const outcome = EVIDENCE_OUTCOMES[a.codes![i]!]!;
         list.push({ technologyId, outcome });
-        if (nodes.has(technologyId * 8 + TECHNOLOGY_CODE)) edges.push(evidenceEdge(node.id, technologyId, outcome));
+        if (nodes.has(keyOfCode(technologyId, TECHNOLOGY_CODE))) edges.push(evidenceEdge(node.id, technologyId, outcome));
       }
       runEvidence.set(node.id, list);
     }
@@ -667,6 +670,10 @@ class EdgeMap {
     if (list) for (const e of list) if (e.to === to && e.type === type) return e;
     return undefined;
   }
+  /** Whether any edge goes from `from` to `to`. */
+  joins(from: Key, to: Key): boolean {
+    return this.byFrom.get(from)?.some((e) => e.to === to) ?? false;
+  }
   set(edge: WorkEdge): void {
     const list = this.byFrom.get(edge.from);
     if (list) list.push(edge);
@@ -730,7 +737,7 @@ function groupRuns(
   }
   if (groups.size === 0) return { nodes, edges };
   for (const g of groups.values()) {
-    kept.push({ key: g.technologyId * 8 + RUN_GROUP_CODE, kind: 'run-group', id: g.technologyId, depth: g.depth, group: g });
+    kept.push({ key: keyOfCode(g.technologyId, RUN_GROUP_CODE), kind: 'run-group', id: g.technologyId, depth: g.depth, group: g });
   }
 
   const merged = new EdgeMap();
@@ -742,7 +749,7 @@ function groupRuns(
     if (e.suspect) had.suspect = true;
   };
   // A technology's run group: the same id, the group's kind code.
-  const groupOf = (technologyKey: Key) => technologyKey - TECHNOLOGY_CODE + RUN_GROUP_CODE;
+  const groupOf = (technologyKey: Key) => keyOfCode(idOfKey(technologyKey), RUN_GROUP_CODE);
   for (const e of edges) {
     const fromGroups = foldedInto.has(e.from);
     const intoGroups = foldedInto.get(e.to);
@@ -761,7 +768,7 @@ function groupRuns(
     }
     if (intoGroups) {
       for (const t of intoGroups) {
-        const edge: WorkEdge = { from: e.from, to: t.technologyId * 8 + RUN_GROUP_CODE, type: e.type };
+        const edge: WorkEdge = { from: e.from, to: keyOfCode(t.technologyId, RUN_GROUP_CODE), type: e.type };
         if (e.via !== undefined) edge.via = e.via;
         if (e.failing) edge.failing = true;
         if (e.suspect) edge.suspect = true;
@@ -773,8 +780,9 @@ function groupRuns(
   }
   const present = new Set(nodes.map((n) => n.key));
   for (const g of groups.values()) {
-    if (!present.has(g.technologyId * 8 + TECHNOLOGY_CODE)) continue;
-    const edge: WorkEdge = { from: g.technologyId * 8 + RUN_GROUP_CODE, to: g.technologyId * 8 + TECHNOLOGY_CODE, type: 'evidence' };
+    const technology = keyOfCode(g.technologyId, TECHNOLOGY_CODE);
+    if (!present.has(technology)) continue;
+    const edge: WorkEdge = { from: keyOfCode(g.technologyId, RUN_GROUP_CODE), to: technology, type: 'evidence' };
     if (g.fails > 0) edge.failing = true;
     add(edge);
   }
@@ -906,18 +914,18 @@ function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): L
       if (nodes.length > query.limit) nodes = nodes.slice(0, query.limit);
       const position = new Map<Key, number>();
       for (let i = 0; i < nodes.length; i++) position.set(nodes[i]!.key, i);
-      // A pair already joined by a real edge needs no implied one.
+      // A pair already joined by a real edge needs no implied one (only contraction makes them).
       let direct: EdgeMap | undefined;
-      if (edges.some((e) => e.type === 'implied')) {
+      if (!allShown) {
         direct = new EdgeMap();
-        for (const e of edges) if (e.type !== 'implied') direct.set({ from: e.from, to: e.to, type: 'implied' });
+        for (const e of edges) if (e.type !== 'implied') direct.set(e);
       }
       const kept: { edge: WorkEdge; from: number; to: number }[] = [];
       for (const edge of edges) {
         const from = position.get(edge.from);
         const to = position.get(edge.to);
         if (from === undefined || to === undefined) continue;
-        if (edge.type === 'implied' && direct?.get(edge.from, edge.to, 'implied')) continue;
+        if (edge.type === 'implied' && direct?.joins(edge.from, edge.to)) continue;
         kept.push({ edge, from, to });
       }
       kept.sort((a, b) => a.from - b.from || a.to - b.to || a.edge.type.localeCompare(b.edge.type));

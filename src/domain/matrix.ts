@@ -136,7 +136,7 @@ export function transferMatrix(db: Db, query: MatrixQuery = {}): Matrix {
   return matrixOf(db, matrixRows(db, query));
 }
 
-export interface MatrixPage {
+export interface MatrixSlice {
   /** The technologies of this page (by name), and the road models and cells they have. */
   matrix: Matrix;
   /** Technologies with a transfer (after filters), on every page. */
@@ -157,7 +157,7 @@ export const MATRIX_TECHNOLOGIES_PER_PAGE = 50;
  * technologies × a thousand road models) is millions of cells: no page a browser can show, and
  * more than a server should build per request. A page past the last shows the last.
  */
-export function transferMatrixPage(db: Db, query: MatrixQuery, page: number, perPage = MATRIX_TECHNOLOGIES_PER_PAGE): MatrixPage {
+export function transferMatrixPage(db: Db, query: MatrixQuery, page: number, perPage = MATRIX_TECHNOLOGIES_PER_PAGE): MatrixSlice {
   const rows = matrixRows(db, query);
   const technologies = new Map<number, MatrixTechnology>();
   const roadModels = new Set<number>();

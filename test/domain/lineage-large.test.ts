@@ -1,8 +1,6 @@
 // The lineage engine on a generated graph of 50,000 nodes and 100,000 edge rows, checked against a
 // plain breadth-first search in memory over the same edges (the rules applied by the generator:
 // only completed runs' evidence, no rejected transfers).
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getLineage,
@@ -15,22 +13,20 @@ import {
   type LineageGraph,
   type LineageNodeKind,
 } from '../../src/domain/lineage.js';
-import { migrateDatabase, openDatabase, type Db } from '../../src/db.js';
-import { lineageIndexState, prepareLineageIndex } from '../../src/domain/lineage-index.js';
+import type { Db } from '../../src/db.js';
+import { LINEAGE_INDEX_SQL, lineageIndexState, prepareLineageIndex } from '../../src/domain/lineage-index.js';
 import { buildLineageGraph, GRAPH_EDGE_ROWS, GRAPH_NODES, GRAPH_SIZE, type GeneratedGraph } from '../bench/lineage.js';
-import { countRows, tempDir } from '../support/app.js';
+import { countRows, openTempDatabase } from '../support/app.js';
 
 let db: Db;
-let dir: string;
+let closeDb: () => void;
 let graph: GeneratedGraph;
 const forward = new Map<string, string[]>();
 const backward = new Map<string, string[]>();
 let allTechnologies: string[];
 
 beforeAll(() => {
-  dir = tempDir();
-  db = openDatabase(path.join(dir, 'pitlane.db'));
-  migrateDatabase(db);
+  ({ db, close: closeDb } = openTempDatabase());
   graph = buildLineageGraph(db, 7);
   // Read at once here (the app reads a database this size in chunks between requests).
   prepareLineageIndex(db, { inlineRows: Number.POSITIVE_INFINITY });
@@ -40,10 +36,7 @@ beforeAll(() => {
   }
   allTechnologies = Array.from({ length: GRAPH_SIZE.technologies }, (_, i) => `technology:${graph.first.technology + i}`);
 }, 60_000);
-afterAll(() => {
-  db.sqlite.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDb());
 
 /** Least hops from the root, following edges forwards (downstream) or backwards (upstream). */
 function bfs(root: string, direction: LineageDirection, depth: number): Map<string, number> {
@@ -220,6 +213,16 @@ describe('lineage on a 50,000-node graph', () => {
     db.sqlite.exec('ANALYZE');
     expect(fullScans(plans())).toEqual([]);
     expect(plans()).toContain('SEARCH e USING COVERING INDEX evidence_technology_id_idx (technology_id=?)');
+  });
+
+  it('reads the in-memory index a chunk at a time from its rowid: no chunk scans its table or sorts', () => {
+    const chunks = LINEAGE_INDEX_SQL.filter((sql) => sql.includes('rowid > ?'));
+    expect(chunks).toHaveLength(7);
+    for (const sql of chunks) {
+      const plan = (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0) as { detail: string }[]).map((r) => r.detail);
+      expect(plan.some((l) => /^SEARCH \w+ USING INTEGER PRIMARY KEY \(rowid>\?\)$/.test(l)), sql).toBe(true);
+      expect(plan.filter((l) => /TEMP B-TREE|^SCAN (?!\(subquery)/.test(l)), sql).toEqual([]);
+    }
   });
 
   it('answers within the node limit', () => {

@@ -6,21 +6,17 @@
 //   S2 ─ P2 ─── Q2  └─ R3 (planned; T3 pass — not evidence, EVD-1)
 //   P1 ─origin→ T1 ─derives→ T2 ─derives→ T4 ←derives─ T3 ←origin─ P2
 //   T4 ─approved→ M1, T2 ─in_production→ M2, T5 ─rejected→ M3
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MalformedInputError, NotFoundError } from '../../src/domain/errors.js';
 import { getLineage, parseLineageQuery, type LineageGraph, type LineageQueryInput } from '../../src/domain/lineage.js';
-import { migrateDatabase, openDatabase, type Db } from '../../src/db.js';
-import { tempDir } from '../support/app.js';
+import { openDatabase, type Db } from '../../src/db.js';
+import { openTempDatabase } from '../support/app.js';
 
 let db: Db;
-let dir: string;
+let closeDb: () => void;
 
 beforeAll(() => {
-  dir = tempDir();
-  db = openDatabase(path.join(dir, 'pitlane.db'));
-  migrateDatabase(db);
+  ({ db, close: closeDb } = openTempDatabase());
   db.sqlite.exec(`
     INSERT INTO series (id, name) VALUES (1, 'Formula E'), (2, 'Super GT');
     INSERT INTO programs (id, series_id, season, start_year, end_year, entry, car, status) VALUES
@@ -48,10 +44,7 @@ beforeAll(() => {
       (1, 1, 'pass'), (1, 2, 'fail'), (2, 1, 'pass'), (3, 3, 'pass'), (4, 3, 'inconclusive');
   `);
 });
-afterAll(() => {
-  db.sqlite.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDb());
 
 const ALL_TECHS = ['technology:1', 'technology:2', 'technology:3', 'technology:4', 'technology:5'];
 // The graph's structure, with the suspect transfers these tests name (none unless given): which
@@ -344,7 +337,7 @@ describe('lineage cache', () => {
     expect(afterWrite).not.toBe(first);
     expect(afterWrite.nodes.map((n) => n.id)).toEqual(['road-model:3', 'technology:5']);
 
-    const other = openDatabase(path.join(dir, 'pitlane.db'));
+    const other = openDatabase(db.sqlite.name);
     try {
       other.sqlite.prepare(`UPDATE transfers SET stage = 'rejected' WHERE id = 3`).run();
     } finally {

@@ -31,6 +31,16 @@ export function humanize(value: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** 12,345: the app's one way to print a count. */
+export function formatNumber(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** `1 technology`, `3,495 technologies`. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}
+
 /** `2026-05-14T09:30:00.000Z` → `2026-05-14 09:30` (UTC, as stored). */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';

@@ -5,7 +5,7 @@ import { VENUE_TYPES } from '../../../db/schema.js';
 import type { Market } from '../../../src/domain/markets.js';
 import type { PlanTarget } from '../../../src/domain/plan-targets.js';
 import type { TechnologyCategory } from '../../../src/domain/technology-categories.js';
-import { humanize, TimeCell } from '../../components/common.js';
+import { formatNumber, humanize, TimeCell } from '../../components/common.js';
 import { CsrfField, ErrorSummary, Field, FieldMessages, FormActions, StaleNotice, TextArea, type FieldErrors, type StaleChange } from '../../components/forms.js';
 import { AdminFrame } from './admin-index.js';
 
@@ -242,7 +242,7 @@ export function PlanTargetsTable({ rows }: { rows: PlanTarget[] }) {
             </td>
             <td class="numeric">{p.model_count_target}</td>
             <td class="numeric" safe>
-              {p.units_target.toLocaleString('en-US')}
+              {formatNumber(p.units_target)}
             </td>
             <td safe>{band(p.outside_japan_share_min, p.outside_japan_share_max)}</td>
             <td safe>{p.notes}</td>

@@ -3,12 +3,10 @@
 // has finished (the finished section has no hx-trigger).
 import type { ImportJob } from '../../../src/domain/imports.js';
 import { TEST_RUN_CSV_MAPPING, TEST_RUN_CSV_RULES } from '../../../src/domain/test-run-csv.js';
-import { Badge, PageHead, TimeCell } from '../../components/common.js';
+import { Badge, formatNumber, PageHead, TimeCell } from '../../components/common.js';
 import { CsrfField, ErrorSummary, FormActions, Select, type FieldErrors } from '../../components/forms.js';
 
 export type RecentImport = ImportJob & { created_by_name: string | null };
-
-const n = (value: number) => value.toLocaleString('en-US');
 
 export function jobTitle(job: { id: number; dry_run: boolean }): string {
   return `${job.dry_run ? 'Dry run' : 'Import'} #${job.id}`;
@@ -157,10 +155,10 @@ function RecentImports({ jobs }: { jobs: RecentImport[] }) {
               <td>
                 <Badge value={job.status} />
               </td>
-              <td class="numeric" safe>{n(job.rows_read)}</td>
-              <td class="numeric" safe>{n(job.rows_created)}</td>
-              <td class="numeric" safe>{n(job.rows_updated)}</td>
-              <td class="numeric" safe>{n(job.error_count)}</td>
+              <td class="numeric" safe>{formatNumber(job.rows_read)}</td>
+              <td class="numeric" safe>{formatNumber(job.rows_created)}</td>
+              <td class="numeric" safe>{formatNumber(job.rows_updated)}</td>
+              <td class="numeric" safe>{formatNumber(job.error_count)}</td>
             </tr>
           ))}
         </tbody>
@@ -217,25 +215,25 @@ function Counts({ job }: { job: ImportJob }) {
   return (
     <div class="stat-grid">
       <div class="stat">
-        <strong safe>{n(job.rows_read)}</strong> Rows read
+        <strong safe>{formatNumber(job.rows_read)}</strong> Rows read
       </div>
       <div class="stat">
-        <strong safe>{n(job.rows_valid)}</strong> Valid
+        <strong safe>{formatNumber(job.rows_valid)}</strong> Valid
       </div>
       <div class="stat">
-        <strong safe>{n(job.rows_created)}</strong>
+        <strong safe>{formatNumber(job.rows_created)}</strong>
         <span safe>{`${would}${would ? 'created' : 'Created'}`}</span>
       </div>
       <div class="stat">
-        <strong safe>{n(job.rows_updated)}</strong>
+        <strong safe>{formatNumber(job.rows_updated)}</strong>
         <span safe>{`${would}${would ? 'updated' : 'Updated'}`}</span>
       </div>
       <div class="stat">
-        <strong safe>{n(job.rows_unchanged)}</strong>
+        <strong safe>{formatNumber(job.rows_unchanged)}</strong>
         <span safe>{`${would}${would ? 'left unchanged' : 'Unchanged'}`}</span>
       </div>
       <div class="stat">
-        <strong safe>{n(job.error_count)}</strong> Errors
+        <strong safe>{formatNumber(job.error_count)}</strong> Errors
       </div>
     </div>
   );
@@ -246,7 +244,7 @@ function ErrorsTable({ job }: { job: ImportJob }) {
   return (
     <section aria-labelledby="import-errors-title">
       <h2 id="import-errors-title">Errors</h2>
-      {job.error_count > job.errors.length ? <p safe>{`The first ${n(job.errors.length)} of ${n(job.error_count)} errors.`}</p> : ''}
+      {job.error_count > job.errors.length ? <p safe>{`The first ${formatNumber(job.errors.length)} of ${formatNumber(job.error_count)} errors.`}</p> : ''}
       <div class="table-scroll">
         <table class="striped">
           <caption class="visually-hidden">Errors by row</caption>
@@ -283,7 +281,7 @@ export function importedRunsHref(job: ImportJob): string | undefined {
 /** The status section: polls itself every second while the job runs. */
 export function JobStatus({ job }: { job: ImportJob }) {
   if (running(job)) {
-    const errorsSoFar = job.error_count ? `, ${n(job.error_count)} errors so far` : '';
+    const errorsSoFar = job.error_count ? `, ${formatNumber(job.error_count)} errors so far` : '';
     return (
       <section id="import-job" class="import-job" aria-busy="true" hx-get={`/imports/${job.id}`} hx-trigger="every 1s" hx-swap="outerHTML">
         <p>
@@ -291,7 +289,7 @@ export function JobStatus({ job }: { job: ImportJob }) {
         </p>
         <ProgressBar job={job} />
         <p id="import-progress-text" safe>
-          {`${n(job.rows_read)} rows read, ${n(job.rows_valid)} valid${errorsSoFar}.`}
+          {`${formatNumber(job.rows_read)} rows read, ${formatNumber(job.rows_valid)} valid${errorsSoFar}.`}
         </p>
         <p>
           <small>

@@ -2,8 +2,8 @@
 // cell, suspect cells marked. The header row and first column stay in view while scrolling
 // (CSS classes in app.css); the filters and the CSV download keep the API's parameter names.
 import { TRANSFER_STAGES } from '../../../db/schema.js';
-import { cellIndex, type Matrix, type MatrixCell, type MatrixPage as MatrixSlice, type MatrixRoadModel, type MatrixTechnology } from '../../../src/domain/matrix.js';
-import { Badge, humanize, PageHead } from '../../components/common.js';
+import { cellIndex, type Matrix, type MatrixCell, type MatrixRoadModel, type MatrixSlice, type MatrixTechnology } from '../../../src/domain/matrix.js';
+import { Badge, counted, formatNumber, humanize, PageHead } from '../../components/common.js';
 import { attrValue, Select, type Option } from '../../components/forms.js';
 import { FilterForm, urlWith, type Query } from '../../components/list.js';
 
@@ -108,8 +108,6 @@ export function MatrixTable({ matrix }: { matrix: Matrix }) {
   );
 }
 
-const count = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
-
 /** Previous / next technology pages, keeping the filters; htmx swaps the results in place. */
 function MatrixPager({ query, slice }: { query: Query; slice: MatrixSlice }) {
   if (slice.pages <= 1) return <></>;
@@ -138,15 +136,15 @@ export function MatrixResults({ query, slice }: { query: Query; slice: MatrixSli
   const first = (slice.page - 1) * slice.perPage + 1;
   const rows =
     slice.pages > 1
-      ? `Technologies ${first.toLocaleString('en')}–${(first + matrix.technologies.length - 1).toLocaleString('en')} of ${slice.technologyTotal.toLocaleString('en')} (by name)`
-      : count(slice.technologyTotal, 'technology', 'technologies');
-  const columns = slice.pages > 1 ? `the ${count(matrix.road_models.length, 'road model', 'road models')} they feed` : count(slice.roadModelTotal, 'road model', 'road models');
+      ? `Technologies ${formatNumber(first)}–${formatNumber(first + matrix.technologies.length - 1)} of ${formatNumber(slice.technologyTotal)} (by name)`
+      : counted(slice.technologyTotal, 'technology', 'technologies');
+  const columns = slice.pages > 1 ? `the ${counted(matrix.road_models.length, 'road model')} they feed` : counted(slice.roadModelTotal, 'road model');
   return (
     <div id="results" aria-live="polite">
       <div class="matrix-toolbar">
         <p class="matrix-note">
           <span safe>
-            {`${rows} × ${columns}; ${count(slice.transferTotal, 'transfer', 'transfers')} in all${
+            {`${rows} × ${columns}; ${counted(slice.transferTotal, 'transfer')} in all${
               suspects ? `, ${suspects} suspect ${slice.pages > 1 ? 'on this page' : ''}`.trimEnd() : ''
             }.`}
           </span>{' '}

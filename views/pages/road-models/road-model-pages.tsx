@@ -3,16 +3,12 @@ import type { Market } from '../../../src/domain/markets.js';
 import type { Prototype } from '../../../src/domain/prototypes.js';
 import type { RoadModel } from '../../../src/domain/road-models.js';
 import type { Transfer } from '../../../src/domain/transfers.js';
-import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
+import { Badge, formatNumber, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import { attrValue, CsrfField, ErrorSummary, Field, FormActions, Select, StaleNotice, TextArea, type FieldErrors, type Option, type StaleChange } from '../../components/forms.js';
 import { FilterForm, ListResults, ListRows, type Column, type Query } from '../../components/list.js';
 
 export const powertrainOptions: Option[] = POWERTRAINS.map((p) => ({ value: p, label: humanize(p) }));
 export const roadModelStatusOptions: Option[] = ROAD_MODEL_STATUSES.map((s) => ({ value: s, label: humanize(s) }));
-
-export function formatUnits(n: number): string {
-  return n.toLocaleString('en-US');
-}
 
 export function marketLabel(m: Pick<Market, 'code' | 'name'>): string {
   return `${m.code} — ${m.name}`;
@@ -20,7 +16,7 @@ export function marketLabel(m: Pick<Market, 'code' | 'name'>): string {
 
 /** All planned units of a road model, or a dash when it plans none. */
 function totalUnits(m: RoadModel): string {
-  return m.markets.length ? formatUnits(m.markets.reduce((sum, e) => sum + e.planned_units, 0)) : '—';
+  return m.markets.length ? formatNumber(m.markets.reduce((sum, e) => sum + e.planned_units, 0)) : '—';
 }
 
 const roadModelColumns: Column<RoadModel>[] = [
@@ -135,7 +131,7 @@ export function MarketsPlanTable({ model, markets }: { model: RoadModel; markets
                   const n = units.get(`${id}:${y}`);
                   return (
                     <td class="numeric" safe>
-                      {n === undefined ? '—' : formatUnits(n)}
+                      {n === undefined ? '—' : formatNumber(n)}
                     </td>
                   );
                 })}
@@ -148,7 +144,7 @@ export function MarketsPlanTable({ model, markets }: { model: RoadModel; markets
             <th scope="row">Total</th>
             {years.map((y) => (
               <td class="numeric">
-                <strong safe>{formatUnits(yearTotal(y))}</strong>
+                <strong safe>{formatNumber(yearTotal(y))}</strong>
               </td>
             ))}
           </tr>
