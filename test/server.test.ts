@@ -114,8 +114,11 @@ describe('server', () => {
   it('npm start runs the bundle `npm run build` makes: pages with their assets, the lineage page (elkjs), the API, and a CSV import in its worker', async () => {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
     const start_ = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts.start as string;
-    const bundle = /node (\S+server\.mjs)/.exec(start_)?.[1];
-    expect(bundle, 'npm start runs node on the bundle').toBeDefined();
+    // node, its flags (heap sizing, see README Performance), the bundle: run as npm start runs it.
+    const match = /node ((?:--\S+ )*)(\S+server\.mjs)/.exec(start_);
+    expect(match, 'npm start runs node on the bundle').not.toBeNull();
+    const flags = match![1]!.split(' ').filter(Boolean);
+    const bundle = match![2]!;
 
     const dir = tempDir();
     const config = readConfig({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'demo', PITLANE_ADMIN_PASSWORD: ADMIN_PASSWORD });
@@ -126,7 +129,7 @@ describe('server', () => {
     setup.sqlite.close();
     const port = String(20000 + Math.floor(Math.random() * 20000));
     // From another folder: the bundle finds db/migrations and views/assets from where it lies.
-    const s = start({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'demo', PORT: port }, [path.join(PROJECT_ROOT, bundle!)], dir);
+    const s = start({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'demo', PORT: port }, [...flags, path.join(PROJECT_ROOT, bundle)], dir);
     const base = (await s.url).replace('localhost', '127.0.0.1');
     const auth = { authorization: `Bearer ${token}` };
 

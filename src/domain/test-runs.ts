@@ -16,7 +16,7 @@ import {
   technologies,
   test_runs,
 } from '../../db/schema.js';
-import type { Db } from '../db.js';
+import { rawQuery, type Db, type RawQuery } from '../db.js';
 import type { Actor } from './actor.js';
 import { deleteRunAttachments, removeAttachmentFiles } from './attachments.js';
 import { recordAudit } from './audit.js';
@@ -189,6 +189,8 @@ export function normalizeTimestamp(value: unknown): string | undefined {
 // Prepared statements, one set per connection: get-by-id and the children of a page are the hot path.
 
 type RunRow = typeof test_runs.$inferSelect;
+/** A row as drizzle maps it, or as SQLite gives it (rawQuery: `demo` is 0 or 1). */
+type StoredRunRow = Omit<RunRow, 'demo'> & { demo: boolean | number };
 
 function prepareStatements(db: Db) {
   const ids = sql.placeholder('ids');
@@ -196,19 +198,23 @@ function prepareStatements(db: Db) {
   return {
     runById: db.orm.select().from(test_runs).where(eq(test_runs.id, sql.placeholder('id'))).prepare(),
     runIdByCode: db.orm.select({ id: test_runs.id }).from(test_runs).where(eq(test_runs.code, sql.placeholder('code'))).prepare(),
-    measurementsOf: db.orm
-      .select({ test_run_id: measurements.test_run_id, name: measurements.name, value: measurements.value, unit: measurements.unit })
-      .from(measurements)
-      .where(inIds(measurements.test_run_id))
-      .orderBy(asc(measurements.test_run_id), asc(measurements.position))
-      .prepare(),
+    measurementsOf: rawQuery<{ test_run_id: number; name: string; value: number; unit: string }>(
+      db,
+      db.orm
+        .select({ test_run_id: measurements.test_run_id, name: measurements.name, value: measurements.value, unit: measurements.unit })
+        .from(measurements)
+        .where(inIds(measurements.test_run_id))
+        .orderBy(asc(measurements.test_run_id), asc(measurements.position)),
+    ),
     // Evidence has no position column: rowid keeps the order the rows were written in.
-    evidenceOf: db.orm
-      .select({ test_run_id: evidence.test_run_id, technology_id: evidence.technology_id, outcome: evidence.outcome, notes: evidence.notes })
-      .from(evidence)
-      .where(inIds(evidence.test_run_id))
-      .orderBy(asc(evidence.test_run_id), sql`${evidence}.rowid`)
-      .prepare(),
+    evidenceOf: rawQuery<{ test_run_id: number; technology_id: number; outcome: string; notes: string }>(
+      db,
+      db.orm
+        .select({ test_run_id: evidence.test_run_id, technology_id: evidence.technology_id, outcome: evidence.outcome, notes: evidence.notes })
+        .from(evidence)
+        .where(inIds(evidence.test_run_id))
+        .orderBy(asc(evidence.test_run_id), sql`${evidence}.rowid`),
+    ),
     insertMeasurement: db.orm
       .insert(measurements)
       .values({
@@ -266,9 +272,9 @@ function statements(db: Db) {
 /** A run without its measurements: what lists of runs on pages show. */
 export type TestRunSummary = Omit<TestRun, 'measurements'>;
 
-function withChildren(db: Db, rows: RunRow[]): TestRun[];
-function withChildren(db: Db, rows: RunRow[], withMeasurements: false): TestRunSummary[];
-function withChildren(db: Db, rows: RunRow[], withMeasurements = true): (TestRun | TestRunSummary)[] {
+function withChildren(db: Db, rows: StoredRunRow[]): TestRun[];
+function withChildren(db: Db, rows: StoredRunRow[], withMeasurements: false): TestRunSummary[];
+function withChildren(db: Db, rows: StoredRunRow[], withMeasurements = true): (TestRun | TestRunSummary)[] {
   if (rows.length === 0) return [];
   const s = statements(db);
   const ids = JSON.stringify(rows.map((r) => r.id));
@@ -304,7 +310,7 @@ function withChildren(db: Db, rows: RunRow[], withMeasurements = true): (TestRun
     hardware_revision: r.hardware_revision,
     engineer: r.engineer,
     result_summary: r.result_summary,
-    demo: r.demo,
+    demo: Boolean(r.demo),
     version: r.version,
     created_at: r.created_at,
     updated_at: r.updated_at,
@@ -346,7 +352,7 @@ function cursorPosition(cursor: string): { v: string | number | null; i: number 
   return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v: string | number | null; i: number };
 }
 
-type ListStatement = { all(params: Record<string, unknown>): RunRow[] };
+type ListStatement = RawQuery<StoredRunRow>;
 const listStatementCache = new WeakMap<Db, Map<string, ListStatement>>();
 const MAX_LIST_STATEMENTS = 256;
 
@@ -398,13 +404,7 @@ export function listTestRuns(db: Db, query: TestRunListQuery, parts?: { measurem
       where.push(bound(column, v), or(beyond(column, v), and(eq(column, v), beyond(test_runs.id, sql.placeholder('cursor_id')))));
     }
     if (query.q) where.push(textMatch(query.q, 'test_runs_fts', test_runs.id, SEARCH_COLUMNS));
-    return db.orm
-      .select()
-      .from(test_runs)
-      .where(and(...where))
-      .orderBy(...ks.orderBy)
-      .limit(sql.placeholder('limit'))
-      .prepare();
+    return rawQuery(db, db.orm.select().from(test_runs).where(and(...where)).orderBy(...ks.orderBy).limit(sql.placeholder('limit')));
   };
   let statement: ListStatement;
   if (query.q?.trim()) {

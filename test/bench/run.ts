@@ -148,13 +148,13 @@ function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
-/** Builds what `npm start` runs (`npm run build`) and returns the path of the server bundle. */
-function buildBundle(): string {
+/** Builds the bundle and returns node's arguments as `npm start` gives them (its flags, the bundle). */
+function buildBundle(): string[] {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
-  const bundle = /node (\S+server\.mjs)/.exec(start)?.[1];
-  if (!bundle) throw new Error(`npm start does not run a bundle: ${start}`);
-  return path.join(ROOT, bundle);
+  const match = /node ((?:--\S+ )*)(\S+server\.mjs)/.exec(start);
+  if (!match) throw new Error(`npm start does not run a bundle: ${start}`);
+  return [...match[1]!.split(' ').filter(Boolean), path.join(ROOT, match[2]!)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,7 +411,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 3; i++) {
       for (const [kind, args] of [
         ['tsx', ['--import', 'tsx', 'src/server.ts']],
-        ['bundle', [bundle]],
+        ['bundle', bundle],
       ] as const) {
         const s = await startServer(kind, [...args], serverEnv);
         startups[kind]!.push(Math.round(s.startMs));
@@ -424,7 +424,7 @@ async function main(): Promise<void> {
 
     // 3. The app (as npm start runs it) and the baseline.
     const profDir = process.env.BENCH_CPU_PROF;
-    const app = await startServer('app', [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : []), bundle], serverEnv);
+    const app = await startServer('app', [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : []), ...bundle], serverEnv);
     servers.push(app);
     const baseline = await startServer('baseline', ['--import', 'tsx', 'test/bench/baseline-server.ts'], { BASELINE_DB: config.dbFile });
     servers.push(baseline);
