@@ -24,7 +24,7 @@ import { changeStamp, type Db } from '../db.js';
 import { MalformedInputError, NotFoundError } from './errors.js';
 import { EVIDENCE_OUTCOMES, TRANSFER_STAGES } from '../../db/schema.js';
 import { currentLineageIndex, INDEXED_EDGE_TYPES, type Adjacency, type LineageIndexData } from './lineage-index.js';
-import { suspectTransfers } from './suspect.js';
+import { canBeSuspect, suspectTransfers } from './suspect.js';
 
 export const LINEAGE_NODE_KINDS = ['series', 'program', 'prototype', 'test-run', 'technology', 'road-model'] as const;
 export type LineageNodeKind = (typeof LINEAGE_NODE_KINDS)[number];
@@ -344,14 +344,14 @@ function statements(db: Db): Statements {
   let s = statementCache.get(db.sqlite);
   if (!s) {
     const p = (text: string) => db.sqlite.prepare(text);
-    const perKind = (make: (k: LineageNodeKind) => string) =>
-      Object.fromEntries(LINEAGE_NODE_KINDS.map((k) => [k, p(make(k))])) as Record<LineageNodeKind, Database.Statement>;
+    const perKind = (make: (k: LineageNodeKind) => string, raw = false) =>
+      Object.fromEntries(LINEAGE_NODE_KINDS.map((k) => [k, p(make(k)).raw(raw)])) as Record<LineageNodeKind, Database.Statement>;
     s = {
       walk: { downstream: p(LINEAGE_WALK_SQL.downstream).raw(true), upstream: p(LINEAGE_WALK_SQL.upstream).raw(true) },
       exists: perKind((k) => `SELECT 1 FROM ${TABLE[k]} WHERE id = ?`),
       edges: p(LINEAGE_EDGES_SQL).raw(true),
       runEvidence: p(LINEAGE_RUN_EVIDENCE_SQL).raw(true),
-      labels: perKind((k) => LINEAGE_LABEL_SQL[k]),
+      labels: perKind((k) => LINEAGE_LABEL_SQL[k], true),
     };
     statementCache.set(db.sqlite, s);
   }
@@ -433,8 +433,9 @@ interface RunEvidence {
 }
 
 /** The transfers to mark suspect among those the graph shows (asked once per graph). */
-function suspectsAmong(db: Db, transferIds: number[], options: LineageOptions): ReadonlySet<number> {
+function suspectsAmong(db: Db, transfers: { xid: number; stage: string }[], options: LineageOptions): ReadonlySet<number> {
   if (options.suspectTransferIds) return options.suspectTransferIds;
+  const transferIds = transfers.filter((t) => canBeSuspect(t.stage)).map((t) => t.xid);
   return new Set(transferIds.length ? suspectTransfers(db, { transferIds }).map((x) => x.transfer_id) : []);
 }
 
@@ -465,7 +466,7 @@ function edgesAmong(db: Db, nodes: Map<Key, RawNode>, options: LineageOptions) {
   }) as [RealEdgeType, number, number, string | null, number | null][];
   const suspects = suspectsAmong(
     db,
-    rows.flatMap(([type, , , , xid]) => (type === 'transfer' && xid !== null ? [xid] : [])),
+    rows.flatMap(([type, , , stage, xid]) => (type === 'transfer' && xid !== null && stage !== null ? [{ xid, stage }] : [])),
     options,
   );
   for (const [type, a, b, stage, xid] of rows) {
@@ -578,11 +579,7 @@ function edgesFromIndex(db: Db, index: LineageIndexData, nodes: Map<Key, RawNode
       runEvidence.set(node.id, list);
     }
   }
-  const suspects = suspectsAmong(
-    db,
-    transfers.map((t) => t.xid),
-    options,
-  );
+  const suspects = suspectsAmong(db, transfers, options);
   for (const t of transfers) edges.push(transferEdge(t.from, t.to, t.stage, suspects.has(t.xid)));
   return { edges, runEvidence };
 }
@@ -802,22 +799,24 @@ function label(db: Db, nodes: DisplayNode[]): LineageNode[] {
     if (!list) wanted.set(kind, (list = []));
     list.push(n.id);
   }
-  const rows = new Map<Key, Record<string, unknown>>();
+  // Rows as arrays, in LINEAGE_LABEL_SQL's column order (a graph labels hundreds of nodes).
+  const rows = new Map<Key, unknown[]>();
   for (const [kind, list] of wanted) {
-    for (const row of s.labels[kind].all({ ids: JSON.stringify(list) }) as Record<string, unknown>[]) {
-      rows.set(keyOf(kind, row.id as number), row);
-    }
+    const code = KIND_CODE[kind];
+    for (const row of s.labels[kind].all({ ids: JSON.stringify(list) }) as unknown[][]) rows.set(keyOfCode(row[0] as number, code), row);
   }
+  const text = (value: unknown, fallback: string) => (value === null || value === undefined ? fallback : String(value));
   return nodes.map((n): LineageNode => {
     const id = nodeIdOfKey(n.key);
-    if (n.kind === 'run-group') {
+    const { kind, depth } = n;
+    if (kind === 'run-group') {
       const g = n.group!;
-      const tech = rows.get(keyOf('technology', g.technologyId));
+      const name = rows.get(keyOfCode(g.technologyId, TECHNOLOGY_CODE))?.[1];
       return {
         id,
-        kind: n.kind,
-        depth: n.depth,
-        label: `${g.count} run${g.count === 1 ? '' : 's'} of ${String(tech?.name ?? `technology ${g.technologyId}`)}`,
+        kind,
+        depth,
+        label: `${g.count} run${g.count === 1 ? '' : 's'} of ${text(name, `technology ${g.technologyId}`)}`,
         href: `/test-runs?technology_id=${g.technologyId}&status=completed`,
         technology_id: g.technologyId,
         count: g.count,
@@ -826,24 +825,23 @@ function label(db: Db, nodes: DisplayNode[]): LineageNode[] {
         inconclusive: g.inconclusive,
       };
     }
-    const row = rows.get(n.key) ?? {};
-    const href = `${PAGE_PATH[n.kind]}/${n.id}`;
-    const base = { id, kind: n.kind, depth: n.depth };
-    switch (n.kind) {
+    const row = rows.get(n.key) ?? [];
+    const href = `${PAGE_PATH[kind]}/${n.id}`;
+    switch (kind) {
       case 'series':
-        return { ...base, label: String(row.name ?? id), href };
+        return { id, kind, depth, label: text(row[1], id), href };
       case 'program': {
-        const parts = [row.series, row.season, row.class, row.entry].filter((p) => typeof p === 'string' && p !== '');
-        return { ...base, label: parts.join(' ') || id, href, status: String(row.status ?? '') };
+        const parts = [row[1], row[2], row[3], row[4]].filter((p) => typeof p === 'string' && p !== '');
+        return { id, kind, depth, label: parts.join(' ') || id, href, status: text(row[5], '') };
       }
       case 'prototype':
-        return { ...base, label: row.name ? `${String(row.code)} ${String(row.name)}` : String(row.code ?? id), href, code: String(row.code ?? '') };
+        return { id, kind, depth, label: row[2] ? `${String(row[1])} ${String(row[2])}` : text(row[1], id), href, code: text(row[1], '') };
       case 'test-run':
-        return { ...base, label: `${String(row.code ?? id)} ${String(row.title ?? '')}`.trim(), href, code: String(row.code ?? ''), status: String(row.status ?? '') };
+        return { id, kind, depth, label: `${text(row[1], id)} ${text(row[2], '')}`.trim(), href, code: text(row[1], ''), status: text(row[3], '') };
       case 'technology':
-        return { ...base, label: String(row.name ?? id), href, domain: String(row.domain ?? '') };
+        return { id, kind, depth, label: text(row[1], id), href, domain: text(row[2], '') };
       case 'road-model':
-        return { ...base, label: String(row.name ?? id), href, status: String(row.status ?? '') };
+        return { id, kind, depth, label: text(row[1], id), href, status: text(row[2], '') };
     }
   });
 }

@@ -6,7 +6,7 @@
 import type { TRANSFER_STAGES } from '../../db/schema.js';
 import type { Db } from '../db.js';
 import { toCsv, type CsvColumn, type CsvOptions } from './csv.js';
-import { suspectTransfers, type SuspectRule } from './suspect.js';
+import { canBeSuspect, suspectTransfers, type SuspectRule } from './suspect.js';
 
 export type TransferStage = (typeof TRANSFER_STAGES)[number];
 
@@ -101,7 +101,7 @@ function matrixOf(db: Db, rows: CellRow[]): Matrix {
   if (rows.length === 0) return { technologies: [], road_models: [], cells: [] };
 
   // Only approved / in_production transfers can be suspect: ask about the shown ones only.
-  const live = rows.filter((r) => r.stage === 'approved' || r.stage === 'in_production').map((r) => r.transfer_id);
+  const live = rows.filter((r) => canBeSuspect(r.stage)).map((r) => r.transfer_id);
   const suspects = live.length ? suspectTransfers(db, { transferIds: live }) : [];
   const reasons = new Map(suspects.map((s) => [s.transfer_id, s.reasons.map((r) => ({ rule: r.rule, detail: r.detail }))]));
 

@@ -24,6 +24,10 @@ import { prepared, type Db } from '../db.js';
 
 export type SuspectRule = 'SUS-1' | 'SUS-2';
 
+/** The stages a transfer can be suspect at: callers need not ask the rules about the others. */
+export const SUSPECT_STAGES = ['approved', 'in_production'] as const;
+export const canBeSuspect = (stage: string): boolean => (SUSPECT_STAGES as readonly string[]).includes(stage);
+
 export interface SuspectReason {
   rule: SuspectRule;
   detail: string;
@@ -99,21 +103,31 @@ export function transferFingerprint(db: Db, technologyId: number): string {
 }
 
 // The transfers in scope and their lineage (technology + ancestors), shared by every query below.
-const SCOPE_SQL = `
+// Only the filters given are written into it: an optional filter written as `(:x IS NULL OR …)`
+// keeps SQLite from using the index, and every call read all transfers (a lineage graph asks
+// about its two or three).
+const SCOPE_FILTERS: Record<keyof SuspectFilter, string> = {
+  transferId: 'id = :transfer_id',
+  transferIds: 'id IN (SELECT value FROM json_each(:transfer_ids))',
+  roadModelId: 'road_model_id = :road_model_id',
+  technologyId: 'technology_id = :technology_id',
+};
+
+function scopeSql(filter: SuspectFilter): string {
+  const where = [`stage IN (${SUSPECT_STAGES.map((stage) => `'${stage}'`).join(', ')})`];
+  for (const [name, condition] of Object.entries(SCOPE_FILTERS)) if (filter[name as keyof SuspectFilter] !== undefined) where.push(condition);
+  return `
   WITH RECURSIVE scope AS (
     SELECT id, technology_id, road_model_id, coalesce(reviewed_at, created_at) AS since, review_fingerprint
       FROM transfers
-     WHERE stage IN ('approved', 'in_production')
-       AND (:transfer_id IS NULL OR id = :transfer_id)
-       AND (:transfer_ids IS NULL OR id IN (SELECT value FROM json_each(:transfer_ids)))
-       AND (:road_model_id IS NULL OR road_model_id = :road_model_id)
-       AND (:technology_id IS NULL OR technology_id = :technology_id)
+     WHERE ${where.join(' AND ')}
   ),
   lineage(transfer_id, technology_id) AS (
     SELECT id, technology_id FROM scope
     UNION
     SELECT l.transfer_id, d.parent_id FROM technology_derivations d JOIN lineage l ON d.child_id = l.technology_id
   )`;
+}
 
 // A test_run audit event's state counts as a completed fail of technology `tech`.
 const countsFail = (state: string, tech: string) =>
@@ -121,7 +135,7 @@ const countsFail = (state: string, tech: string) =>
       SELECT 1 FROM json_each(${state}, '$.evidence') x
        WHERE json_extract(x.value, '$.technology_id') = ${tech} AND json_extract(x.value, '$.outcome') = 'fail'))`;
 
-const SUS1_SQL = `${SCOPE_SQL},
+const sus1Sql = (filter: SuspectFilter) => `${scopeSql(filter)},
   fails AS (
     SELECT s.id AS transfer_id, s.technology_id AS transfer_technology_id, s.since, e.technology_id, t.name AS technology,
            r.id AS run_id, r.code, coalesce(r.end_time, r.start_time) AS ended_at, r.created_at AS run_created_at
@@ -148,10 +162,10 @@ const SUS1_SQL = `${SCOPE_SQL},
           AND NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.entity = 'test_run' AND a.entity_id = CAST(f.run_id AS TEXT)))
    ORDER BY f.transfer_id, f.ended_at, f.run_id, f.technology_id`;
 
-const SUS2_SCOPE_SQL = `${SCOPE_SQL}
+const sus2ScopeSql = (filter: SuspectFilter) => `${scopeSql(filter)}
   SELECT s.id AS transfer_id, s.technology_id, s.since, s.review_fingerprint FROM scope s`;
 
-const SUS2_AUDIT_SQL = `${SCOPE_SQL}
+const sus2AuditSql = (filter: SuspectFilter) => `${scopeSql(filter)}
   SELECT l.transfer_id, t.id AS technology_id, t.name AS technology, a.at, a.before, a.after
     FROM lineage l
     JOIN scope s ON s.id = l.transfer_id
@@ -208,7 +222,7 @@ function changedFields(before: string | null, after: string | null): string[] {
 /** SUS-2 reasons per transfer id. */
 function sus2Reasons(db: Db, filter: SuspectFilter): Map<number, SuspectReason[]> {
   const p = params(filter);
-  const scope = prepared(db, SUS2_SCOPE_SQL).all(p) as ScopeRow[];
+  const scope = prepared(db, sus2ScopeSql(filter)).all(p) as ScopeRow[];
   const reasons = new Map<number, SuspectReason[]>();
   if (scope.length === 0) return reasons;
   const withPrint = scope.filter((s) => s.review_fingerprint !== null);
@@ -221,7 +235,7 @@ function sus2Reasons(db: Db, filter: SuspectFilter): Map<number, SuspectReason[]
   // Audit events name what changed (the state before the first change after the review against
   // the state after the last one, so a reverted change names nothing); they decide for NULL
   // fingerprints and explain the others.
-  const events = prepared(db, SUS2_AUDIT_SQL).all(p) as AuditChangeRow[];
+  const events = prepared(db, sus2AuditSql(filter)).all(p) as AuditChangeRow[];
   const spans = new Map<string, { transfer_id: number; technology_id: number; technology: string; first: string | null; last: string | null; at: string }>();
   for (const e of events) {
     const key = `${e.transfer_id}:${e.technology_id}`;
@@ -264,7 +278,7 @@ function sus2Reasons(db: Db, filter: SuspectFilter): Map<number, SuspectReason[]
  */
 export function suspectTransfers(db: Db, filter: SuspectFilter = {}): SuspectTransfer[] {
   const p = params(filter);
-  const fails = prepared(db, SUS1_SQL).all(p) as Sus1Row[];
+  const fails = prepared(db, sus1Sql(filter)).all(p) as Sus1Row[];
   const result = new Map<number, SuspectTransfer>();
   const scopeInfo = new Map<number, { technology_id: number; road_model_id: number }>();
   const ids = new Set<number>(fails.map((f) => f.transfer_id));

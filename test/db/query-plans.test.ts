@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type Db } from '../../src/db.js';
 import { createSession, findSession } from '../../src/domain/sessions.js';
+import { suspectTransfers } from '../../src/domain/suspect.js';
 import { listTechnologies } from '../../src/domain/technologies.js';
 import { findTestRun, listTestRuns, type TestRunListQuery } from '../../src/domain/test-runs.js';
 import { verifyToken } from '../../src/domain/tokens.js';
@@ -67,7 +68,7 @@ function capture(work: (db: Db) => void): Captured[] {
   };
   try {
     work(db);
-    return seen.filter((sql) => /^\s*select/i.test(sql)).map((sql) => ({ sql, plan: planOf(db, prepare, sql) }));
+    return seen.filter((sql) => /^\s*(select|with)\b/i.test(sql)).map((sql) => ({ sql, plan: planOf(db, prepare, sql) }));
   } finally {
     db.sqlite.close();
   }
@@ -76,6 +77,8 @@ function capture(work: (db: Db) => void): Captured[] {
 /** EXPLAIN QUERY PLAN with every parameter bound to NULL (the plan does not depend on values). */
 function planOf(_db: Db, prepare: Db['sqlite']['prepare'], sql: string): string[] {
   const explain = prepare(`EXPLAIN QUERY PLAN ${sql}`);
+  const named = [...sql.matchAll(/[:@]([a-z_][a-z0-9_]*)/gi)].map((m) => m[1]!);
+  if (named.length) return (explain.all(Object.fromEntries(named.map((name) => [name, null]))) as { detail: string }[]).map((r) => r.detail);
   for (let n = 0; n <= 100; n++) {
     try {
       return (explain.all(...Array<null>(n).fill(null)) as { detail: string }[]).map((r) => r.detail);
@@ -216,6 +219,22 @@ describe('query plans of a run and its children', () => {
     expectNoFullScan(evidence);
     expectUses(measurements, /^SEARCH measurements USING INDEX measurements_test_run_id_idx \(test_run_id=\?\)$/);
     expectUses(evidence, /^SEARCH evidence USING INDEX sqlite_autoindex_evidence_1 \(test_run_id=\?\)$/);
+  });
+});
+
+describe('query plans of the suspect rules', () => {
+  it("a lineage graph's few transfers: found by id, never by reading every transfer (each cold graph asks)", () => {
+    // An approved transfer, so that every rule's query runs (SUS-1, SUS-2's scope and its audit).
+    const setup = openDatabase(file);
+    const model = setup.sqlite.prepare(`INSERT INTO road_models (name, powertrain, status) VALUES ('Ariya NISMO', 'ev', 'production')`).run().lastInsertRowid;
+    const transfer = setup.sqlite.prepare(`INSERT INTO transfers (technology_id, road_model_id, stage) VALUES (1, ?, 'approved')`).run(model).lastInsertRowid;
+    setup.sqlite.close();
+    const statements = capture((db) => suspectTransfers(db, { transferIds: [Number(transfer), 2] })).filter((c) => /FROM transfers/.test(c.sql));
+    expect(statements.length).toBe(3);
+    for (const c of statements) {
+      expect(c.plan.filter((line) => /^SCAN transfers\b/.test(line)), `${c.sql}\n${c.plan.join('\n')}`).toEqual([]);
+      expectUses(c, /^SEARCH transfers USING (COVERING )?INDEX transfers_stage_idx \(stage=\? AND id=\?\)$|^SEARCH transfers USING INTEGER PRIMARY KEY/);
+    }
   });
 });
 

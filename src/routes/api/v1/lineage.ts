@@ -8,6 +8,10 @@ import { errorResponses, jsonResponse, problemResponse } from './http.js';
 // A graph answered again from the lineage cache is sent as the bytes serialized the first time: a
 // depth-6 graph is ~120 KB of JSON, and serializing it per request was most of a repeated request's
 // CPU and garbage. Kept as long as the cache keeps the graph.
+//
+// JSON.stringify, not the schema's serializer: the domain builds every node and edge with only
+// the schema's fields (a test holds the bytes equal to the schema serializer's), and on a depth-6
+// graph JSON.stringify takes 0.45 ms where the schema's took 1.0.
 const serialized = new WeakMap<LineageGraphValue, Buffer>();
 
 export async function lineageRoutes(app: FastifyInstance) {
@@ -37,11 +41,7 @@ export async function lineageRoutes(app: FastifyInstance) {
       // Suspect transfer edges are marked (SUS-1, SUS-2), as on the pages.
       const graph = getLineage(app.db, query);
       let body = serialized.get(graph);
-      if (!body) {
-        // The route's own 200 serializer (its response schema), as Fastify would call it.
-        const serialize = reply.getSerializationFunction('200', 'application/json')!;
-        serialized.set(graph, (body = Buffer.from(serialize(graph as unknown as Record<string, unknown>))));
-      }
+      if (!body) serialized.set(graph, (body = Buffer.from(JSON.stringify(graph))));
       return reply.type('application/json; charset=utf-8').send(body);
     },
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createTestApp, json, type TestApp } from '../../../support/app.js';
+import { fetchOpenApi, listOperations, responseChecker } from '../../../support/openapi-walk.js';
 
 let t: TestApp;
 
@@ -41,6 +42,40 @@ describe('GET /api/v1/lineage', () => {
     const renamed = json(await get(query));
     expect(renamed.nodes[0]).toMatchObject({ id: 'technology:1', label: 'FE tyre compound B' });
     t.db.sqlite.exec(`UPDATE technologies SET name = 'FE tyre compound' WHERE id = 1`);
+  });
+
+  it('sends graphs that match the documented schema exactly (it serializes them with JSON.stringify, not the schema)', async () => {
+    // Every kind of start node of the demo data, both ways, with hidden kinds and expanded runs:
+    // a field the schema does not name, or of another type, fails the documented 200 schema
+    // (additionalProperties: false on the graph, its nodes and its edges).
+    const demo = await createTestApp({ seed: 'demo' });
+    try {
+      const doc = await fetchOpenApi(demo.app);
+      const op = listOperations(doc).find((o) => o.operationId === 'getLineage')!;
+      const check = responseChecker(doc);
+      const starts = demo.db.sqlite
+        .prepare(
+          `SELECT 'road-model:' || id FROM road_models UNION ALL SELECT 'technology:' || id FROM technologies
+           UNION ALL SELECT 'program:' || id FROM programs UNION ALL SELECT 'series:' || id FROM series
+           UNION ALL SELECT 'prototype:' || id FROM prototypes UNION ALL SELECT 'test-run:' || id FROM (SELECT id FROM test_runs LIMIT 10)`,
+        )
+        .pluck()
+        .all() as string[];
+      const technologies = demo.db.sqlite.prepare('SELECT id FROM technologies LIMIT 3').pluck().all() as number[];
+      let checked = 0;
+      for (const node of starts) {
+        for (const extra of ['', '&kinds=program,technology,road-model', `&expand=${technologies.join(',')}`]) {
+          for (const direction of ['upstream', 'downstream']) {
+            const res = await api(demo.app).get(`/api/v1/lineage?node=${node}&direction=${direction}&depth=6${extra}`);
+            expect(check(op, res), `${node} ${direction}${extra}`).toBeNull();
+            checked++;
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(100);
+    } finally {
+      await demo.close();
+    }
   });
 
   it('answers the graph of a node with typed edges, runs grouped', async () => {
