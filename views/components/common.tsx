@@ -24,9 +24,11 @@ export function Badge({ value, label }: { value: string; label?: string }) {
   );
 }
 
+const WORDS: Readonly<Record<string, string>> = { ice: 'ICE', e_power: 'e-POWER', ev: 'EV', hil: 'HIL', sil: 'SIL', hil_rig: 'HIL rig' };
+
 export function humanize(value: string): string {
-  const words: Record<string, string> = { ice: 'ICE', e_power: 'e-POWER', ev: 'EV', hil: 'HIL', sil: 'SIL', hil_rig: 'HIL rig' };
-  if (words[value]) return words[value]!;
+  const word = WORDS[value];
+  if (word) return word;
   const s = value.replace(/_/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -169,16 +169,20 @@ function OptionTag({ option, selected }: { option: Option; selected: boolean }) 
 }
 
 // The <option>s of a long option list that pages share between requests, frozen to say so (the
-// program picker of every run list is one array until the database changes), rendered once: per
-// request only the selected ones are rendered again.
-const renderedOptions = new WeakMap<readonly Option[], JSX.Element[]>();
+// program picker of every run list is one array until the database changes), rendered once, and
+// joined once: per request only the selected ones are rendered again.
+const renderedOptions = new WeakMap<readonly Option[], { each: JSX.Element[]; all: JSX.Element[] }>();
 const SHARED_OPTIONS_MIN = 50;
 
 function renderOptions(options: readonly Option[], selected: Set<string>): JSX.Element[] {
   if (options.length < SHARED_OPTIONS_MIN || !Object.isFrozen(options)) return options.map((o) => <OptionTag option={o} selected={selected.has(o.value)} />);
   let rendered = renderedOptions.get(options);
-  if (!rendered) renderedOptions.set(options, (rendered = options.map((o) => <OptionTag option={o} selected={false} />)));
-  return selected.size === 0 ? rendered : options.map((o, i) => (selected.has(o.value) ? <OptionTag option={o} selected /> : rendered[i]!));
+  if (!rendered) {
+    const each = options.map((o) => <OptionTag option={o} selected={false} />);
+    renderedOptions.set(options, (rendered = { each, all: [<>{each}</>] }));
+  }
+  const { each, all } = rendered;
+  return selected.size === 0 ? all : options.map((o, i) => (selected.has(o.value) ? <OptionTag option={o} selected /> : each[i]!));
 }
 
 export function Select(props: Omit<FieldProps, 'type'> & { options: readonly Option[]; blank?: string; multiple?: boolean; values?: string[] }) {
