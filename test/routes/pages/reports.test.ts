@@ -163,3 +163,36 @@ describe('suspect review screen (/transfers?suspect=true)', () => {
     expect(json(await api(t.app).get('/api/v1/reports/suspect-transfers')).items).toEqual([]);
   });
 });
+
+describe('a transfer with many reasons', () => {
+  it('shows its first 5 reasons in the tables and links the rest to the transfer, whose page lists them all', async () => {
+    const many = await createTestApp();
+    try {
+      const session = await pageSession(many.app);
+      const category = await created<{ id: number }>(many.app, '/api/v1/technology-categories', { name: 'Inverter', venue_types: ['dyno'] });
+      const tech = await created<{ id: number }>(many.app, '/api/v1/technologies', { name: 'Inverter', domain: 'hardware', category_id: category.id });
+      const model = await created<{ id: number }>(many.app, '/api/v1/road-models', { name: 'Ariya NISMO', powertrain: 'ev', status: 'production' });
+      const rig = await created<{ id: number }>(many.app, '/api/v1/prototypes', { code: 'DYNO-9', kind: 'dyno_rig' });
+      const transfer = await created<{ id: number }>(many.app, '/api/v1/transfers', { technology_id: tech.id, road_model_id: model.id, stage: 'approved' });
+      // Seven fails after the review: seven SUS-1 reasons.
+      for (let day = 1; day <= 7; day++) {
+        await created(many.app, '/api/v1/test-runs', {
+          prototype_id: rig.id, title: `Fault ${day}`, venue_type: 'dyno', start_time: `2030-01-0${day}T09:00:00Z`, end_time: `2030-01-0${day}T12:00:00Z`,
+          evidence: [{ technology_id: tech.id, outcome: 'fail' }],
+        });
+      }
+      expect(json(await api(many.app).get('/api/v1/reports/suspect-transfers')).items).toHaveLength(7);
+      for (const url of ['/reports', '/reports/suspect-transfers', '/transfers?suspect=true']) {
+        const body = (await session.get(url)).body;
+        expect(body.match(/<span class="badge suspect">SUS-1<\/span>/g), url).toHaveLength(5);
+        expect(body, url).toContain(`<a href="/transfers/${transfer.id}#review">and 2 more reasons, on the transfer&#39;s page</a>`);
+      }
+      // The CSV keeps every reason; the transfer's page lists them all.
+      expect((await session.get('/reports/suspect-transfers?format=csv')).body.trim().split('\n')).toHaveLength(1 + 7);
+      const page = (await session.get(`/transfers/${transfer.id}`)).body;
+      expect(page.match(/<span class="badge suspect">SUS-1<\/span>/g)).toHaveLength(7);
+    } finally {
+      await many.close();
+    }
+  });
+});

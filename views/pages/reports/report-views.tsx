@@ -1,7 +1,7 @@
 // The reports of DESIGN §3 as tables: coverage gaps, suspect transfers, lead times and the line-up
 // plan. The /reports pages, the dashboard and the suspect review screen on /transfers share them.
 import type { CoverageGap, LeadTimesReport, LineupPlanRow, SuspectTransferRow } from '../../../src/domain/reports.js';
-import { Badge, PageHead, TimeCell } from '../../components/common.js';
+import { Badge, PageHead, TimeCell, counted } from '../../components/common.js';
 import { Select, type Option } from '../../components/forms.js';
 import { FilterForm, urlWith, type Query } from '../../components/list.js';
 
@@ -162,6 +162,12 @@ export function SuspectReasons({ reasons }: { reasons: SuspectGroup['reasons'] }
   );
 }
 
+/**
+ * Reasons a table row shows: a transfer of a much-tested technology gathers a reason per later
+ * fail (hundreds, years on), and the transfer's own page lists them all.
+ */
+export const REASONS_SHOWN = 5;
+
 export function SuspectTable({ groups }: { groups: SuspectGroup[] }) {
   return (
     <div class="table-scroll">
@@ -193,7 +199,16 @@ export function SuspectTable({ groups }: { groups: SuspectGroup[] }) {
                 </a>
               </td>
               <td>
-                <SuspectReasons reasons={g.reasons} />
+                <SuspectReasons reasons={g.reasons.length > REASONS_SHOWN ? g.reasons.slice(0, REASONS_SHOWN) : g.reasons} />
+                {g.reasons.length > REASONS_SHOWN ? (
+                  <p class="more-reasons">
+                    <a href={`/transfers/${g.transfer_id}#review`} safe>
+                      {`and ${counted(g.reasons.length - REASONS_SHOWN, 'more reason')}, on the transfer's page`}
+                    </a>
+                  </p>
+                ) : (
+                  ''
+                )}
               </td>
               <td>
                 <TimeCell iso={g.reviewed_at} />
