@@ -89,7 +89,7 @@ export interface RawQuery<Row> {
 /**
  * Prepares a drizzle-built query on the connection and returns its rows as SQLite gives them
  * (columns by their names, booleans as 0/1). Drizzle's own prepared query maps every row value
- * by value: a sixth of the test-run list's CPU on a page of 50.
+ * by value: ~6 % of the test-run list page's CPU on a page of 50.
  */
 export function rawQuery<Row>(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }): RawQuery<Row> {
   const { sql, params } = query.toSQL();

@@ -115,7 +115,7 @@ const SCOPE_FILTERS: Record<keyof SuspectFilter, string> = {
 
 function scopeSql(filter: SuspectFilter): string {
   const where = [`stage IN (${SUSPECT_STAGES.map((stage) => `'${stage}'`).join(', ')})`];
-  for (const [name, condition] of Object.entries(SCOPE_FILTERS)) if (filter[name as keyof SuspectFilter] !== undefined) where.push(condition);
+  for (const [name, condition] of Object.entries(SCOPE_FILTERS)) if (filter[name as keyof SuspectFilter] != null) where.push(condition);
   return `
   WITH RECURSIVE scope AS (
     SELECT id, technology_id, road_model_id, coalesce(reviewed_at, created_at) AS since, review_fingerprint
