@@ -27,6 +27,8 @@ export type SuspectRule = 'SUS-1' | 'SUS-2';
 /** The stages a transfer can be suspect at: callers need not ask the rules about the others. */
 export const SUSPECT_STAGES = ['approved', 'in_production'] as const;
 export const canBeSuspect = (stage: string): boolean => (SUSPECT_STAGES as readonly string[]).includes(stage);
+/** The same, as an SQL list: `stage IN (${SUSPECT_STAGES_SQL})`. */
+export const SUSPECT_STAGES_SQL = SUSPECT_STAGES.map((stage) => `'${stage}'`).join(', ');
 
 export interface SuspectReason {
   rule: SuspectRule;
@@ -114,7 +116,7 @@ const SCOPE_FILTERS: Record<keyof SuspectFilter, string> = {
 };
 
 function scopeSql(filter: SuspectFilter): string {
-  const where = [`stage IN (${SUSPECT_STAGES.map((stage) => `'${stage}'`).join(', ')})`];
+  const where = [`stage IN (${SUSPECT_STAGES_SQL})`];
   for (const [name, condition] of Object.entries(SCOPE_FILTERS)) if (filter[name as keyof SuspectFilter] != null) where.push(condition);
   return `
   WITH RECURSIVE scope AS (

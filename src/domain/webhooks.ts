@@ -14,7 +14,7 @@ import { recordAudit } from './audit.js';
 import { InvalidInputError, NotFoundError, type FieldProblem } from './errors.js';
 import { keyset, type KeysetSpec, type Page, type PageQuery } from './paging.js';
 import { bumped, definedFields, expectVersion, inTransaction } from './records.js';
-import { suspectTransfers, type SuspectTransfer } from './suspect.js';
+import { SUSPECT_STAGES_SQL, suspectTransfers, type SuspectTransfer } from './suspect.js';
 import { nowIso } from './time.js';
 
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -417,7 +417,7 @@ const AFFECTED_SQL = `
     SELECT d.child_id FROM technology_derivations d JOIN down ON d.parent_id = down.id
   )
   SELECT DISTINCT t.id FROM transfers t JOIN down ON down.id = t.technology_id
-   WHERE t.stage IN ('approved', 'in_production')`;
+   WHERE t.stage IN (${SUSPECT_STAGES_SQL})`;
 
 /** The suspect ones among `transferIds`, by transfer id: one pass, scoped to those transfers. */
 function suspectsOf(db: Db, transferIds: number[]): Map<number, SuspectTransfer> {
