@@ -23,7 +23,7 @@ import type Database from 'better-sqlite3';
 import { changeStamp, type Db } from '../db.js';
 import { MalformedInputError, NotFoundError } from './errors.js';
 import { EVIDENCE_OUTCOMES, TRANSFER_STAGES } from '../../db/schema.js';
-import { currentLineageIndex, INDEXED_EDGE_TYPES, type Adjacency, type LineageIndexData } from './lineage-index.js';
+import { currentLineageIndex, INDEXED_EDGE_TYPES, type Adjacency, type IndexedEdgeType, type LineageIndexData } from './lineage-index.js';
 import { canBeSuspect, suspectTransfers } from './suspect.js';
 
 export const LINEAGE_NODE_KINDS = ['series', 'program', 'prototype', 'test-run', 'technology', 'road-model'] as const;
@@ -35,7 +35,8 @@ export const LINEAGE_DIRECTIONS = ['upstream', 'downstream'] as const;
 export type LineageDirection = (typeof LINEAGE_DIRECTIONS)[number];
 export const LINEAGE_EDGE_TYPES = [...INDEXED_EDGE_TYPES, 'implied'] as const;
 export type LineageEdgeType = (typeof LINEAGE_EDGE_TYPES)[number];
-type RealEdgeType = Exclude<LineageEdgeType, 'implied'>;
+/** Every edge type but `implied`: the edges stored in the database (and the index). */
+type RealEdgeType = IndexedEdgeType;
 
 export const LINEAGE_MIN_DEPTH = 1;
 export const LINEAGE_MAX_DEPTH = 10;
@@ -487,7 +488,6 @@ function edgesAmong(db: Db, nodes: Map<Key, RawNode>, options: LineageOptions) {
 // ---------------------------------------------------------------------------------------------
 // The same walk and edges over the in-memory index
 
-const REAL_EDGE_TYPES: readonly RealEdgeType[] = INDEXED_EDGE_TYPES;
 interface IndexStep {
   type: RealEdgeType;
   kind: LineageNodeKind;
@@ -497,7 +497,7 @@ const stepsFrom = (end: 0 | 1) =>
   Object.fromEntries(
     LINEAGE_NODE_KINDS.map((k) => [
       k,
-      REAL_EDGE_TYPES.filter((t) => EDGE_ENDS[t][end] === k).map((type) => {
+      INDEXED_EDGE_TYPES.filter((t) => EDGE_ENDS[t][end] === k).map((type) => {
         const kind = EDGE_ENDS[type][1 - end]!;
         return { type, kind, code: KIND_CODE[kind] };
       }),

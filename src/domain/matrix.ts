@@ -4,7 +4,7 @@
 // set-based suspect computation. Only technologies and road models with at least one transfer
 // (after filters) appear.
 import type { TRANSFER_STAGES } from '../../db/schema.js';
-import type { Db } from '../db.js';
+import { prepared, type Db } from '../db.js';
 import { toCsv, type CsvColumn, type CsvOptions } from './csv.js';
 import { canBeSuspect, suspectTransfers, type SuspectRule } from './suspect.js';
 
@@ -85,7 +85,7 @@ function byName<T extends { name: string; id: number }>(a: T, b: T): number {
 }
 
 function matrixRows(db: Db, query: MatrixQuery): CellRow[] {
-  return db.sqlite.prepare(MATRIX_SQL).all({
+  return prepared(db, MATRIX_SQL).all({
     series_id: query.series_id ?? null,
     category_id: query.category_id ?? null,
     stage: query.stage ?? null,

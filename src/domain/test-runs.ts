@@ -188,15 +188,14 @@ export function normalizeTimestamp(value: unknown): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Prepared statements, one set per connection: get-by-id and the children of a page are the hot path.
 
-type RunRow = typeof test_runs.$inferSelect;
-/** A row as drizzle maps it, or as SQLite gives it (rawQuery: `demo` is 0 or 1). */
-type StoredRunRow = Omit<RunRow, 'demo'> & { demo: boolean | number };
+/** A test_runs row as SQLite gives it (read through rawQuery: `demo` is 0 or 1). */
+type RunRow = Omit<typeof test_runs.$inferSelect, 'demo'> & { demo: number };
 
 function prepareStatements(db: Db) {
   const ids = sql.placeholder('ids');
   const inIds = (column: SQLiteColumn) => sql`${column} IN (SELECT value FROM json_each(${ids}))`;
   return {
-    runById: db.orm.select().from(test_runs).where(eq(test_runs.id, sql.placeholder('id'))).prepare(),
+    runById: rawQuery<RunRow>(db, db.orm.select().from(test_runs).where(eq(test_runs.id, sql.placeholder('id')))),
     runIdByCode: db.orm.select({ id: test_runs.id }).from(test_runs).where(eq(test_runs.code, sql.placeholder('code'))).prepare(),
     measurementsOf: rawQuery<{ test_run_id: number; name: string; value: number; unit: string }>(
       db,
@@ -272,9 +271,9 @@ function statements(db: Db) {
 /** A run without its measurements: what lists of runs on pages show. */
 export type TestRunSummary = Omit<TestRun, 'measurements'>;
 
-function withChildren(db: Db, rows: StoredRunRow[]): TestRun[];
-function withChildren(db: Db, rows: StoredRunRow[], withMeasurements: false): TestRunSummary[];
-function withChildren(db: Db, rows: StoredRunRow[], withMeasurements = true): (TestRun | TestRunSummary)[] {
+function withChildren(db: Db, rows: RunRow[]): TestRun[];
+function withChildren(db: Db, rows: RunRow[], withMeasurements: false): TestRunSummary[];
+function withChildren(db: Db, rows: RunRow[], withMeasurements = true): (TestRun | TestRunSummary)[] {
   if (rows.length === 0) return [];
   const s = statements(db);
   const ids = JSON.stringify(rows.map((r) => r.id));
@@ -310,7 +309,7 @@ function withChildren(db: Db, rows: StoredRunRow[], withMeasurements = true): (T
     hardware_revision: r.hardware_revision,
     engineer: r.engineer,
     result_summary: r.result_summary,
-    demo: Boolean(r.demo),
+    demo: r.demo === 1,
     version: r.version,
     created_at: r.created_at,
     updated_at: r.updated_at,
@@ -352,7 +351,7 @@ function cursorPosition(cursor: string): { v: string | number | null; i: number 
   return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v: string | number | null; i: number };
 }
 
-type ListStatement = RawQuery<StoredRunRow>;
+type ListStatement = RawQuery<RunRow>;
 const listStatementCache = new WeakMap<Db, Map<string, ListStatement>>();
 const MAX_LIST_STATEMENTS = 256;
 
@@ -424,7 +423,7 @@ export function listTestRuns(db: Db, query: TestRunListQuery, parts?: { measurem
 }
 
 export function findTestRun(db: Db, id: number): TestRun | undefined {
-  const row = statements(db).runById.get({ id });
+  const [row] = statements(db).runById.all({ id });
   return row ? withChildren(db, [row])[0] : undefined;
 }
 
