@@ -3,13 +3,18 @@
 // thread. The main thread asks it to stop through a shared flag it checks between rows.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db.js';
-import { ImportCancelledError, runImportJob, type ImportWorkerData, type ImportWorkerMessage } from './imports.js';
+import { IMPORT_PAGE_CACHE_KIB, ImportCancelledError, runImportJob, type ImportWorkerData, type ImportWorkerMessage } from './imports.js';
 
 const data = workerData as ImportWorkerData;
 const cancel = new Int32Array(data.cancel);
 const post = (message: ImportWorkerMessage) => parentPort!.postMessage(message);
 
 const db = openDatabase(data.dbFile);
+// better-sqlite3 builds SQLite with a 16 MB page cache per connection. The server's connection
+// keeps it for its reads; the import writes each page once and rereads little, so SQLite's usual
+// 2 MB does. Measured on a 100,000-row all-or-nothing import of the bench database: peak RSS
+// 116 → 100 MB, 70 s either way.
+db.sqlite.pragma(`cache_size = -${IMPORT_PAGE_CACHE_KIB}`);
 try {
   await runImportJob(db, {
     jobId: data.jobId,

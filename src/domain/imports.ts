@@ -733,6 +733,9 @@ export type ImportWorkerMessage =
   | { type: 'done' }
   | { type: 'failed'; message: string };
 
+/** The import connection's SQLite page cache in KiB (why: import-worker.ts). */
+export const IMPORT_PAGE_CACHE_KIB = 2000;
+
 /**
  * The worker's heap. It reads the file as a stream and keeps little per row (a 100,000-row import
  * peaks well under 64 MB), and a small young generation keeps the server's RSS down (measured:
