@@ -44,6 +44,7 @@ describeBrowser('logging a test run in a browser', () => {
   let browser: Browser;
   let inverter: number;
   let torque: number;
+  let programId: number;
 
   async function runsTitled(title: string): Promise<Run[]> {
     const res = await api(live.app).get(`/api/v1/test-runs?q=${encodeURIComponent(title)}&limit=200`);
@@ -61,6 +62,7 @@ describeBrowser('logging a test run in a browser', () => {
       entry: 'Nissan Formula E Team',
       car: 'Nissan e-4ORCE 05',
     });
+    programId = program.id;
     await created(live.app, '/api/v1/prototypes', { code: 'FE-MULE-07', name: 'Formula E powertrain mule', kind: 'mule', program_ids: [program.id] });
     const category = await created<{ id: number }>(live.app, '/api/v1/technology-categories', { name: 'Inverter', venue_types: ['dyno', 'track'] });
     inverter = (await created<{ id: number }>(live.app, '/api/v1/technologies', { name: 'SiC inverter', domain: 'hardware', category_id: category.id })).id;
@@ -339,6 +341,46 @@ describeBrowser('logging a test run in a browser', () => {
     // And the prototype field suggests codes with their names.
     await page.getByLabel('Prototype').pressSequentially('mule', { delay: 20 });
     await expect.poll(() => options('f-prototype_code-suggestions')).toEqual(['FE-MULE-07']);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('filters the run list by a program chosen from the suggestions of the Program field', async () => {
+    const fe = ((await api(live.app).get('/api/v1/series?limit=1')).json() as { items: { id: number }[] }).items[0]!.id;
+    for (const season of ['2022-23', '2023-24']) {
+      await created(live.app, '/api/v1/programs', { series_id: fe, season, start_year: Number(season.slice(0, 4)), end_year: Number(season.slice(0, 4)) + 1, entry: 'Nissan Formula E Team', car: 'Nissan e-4ORCE 04' });
+    }
+    const prototypeId = ((await api(live.app).get('/api/v1/prototypes?limit=1')).json() as { items: { id: number }[] }).items[0]!.id;
+    const logged = (title: string, program_id: number | null) =>
+      api(live.app).post('/api/v1/test-runs', { prototype_id: prototypeId, program_id, title, venue_type: 'track', start_time: '2026-07-01T09:00:00Z', evidence: [{ technology_id: torque, outcome: 'pass' }] });
+    expect((await logged('Run in the 2024-25 program', programId)).statusCode).toBe(201);
+    expect((await logged('Run outside any program', null)).statusCode).toBe(201);
+
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const { page, problems } = await watchedPage(context);
+    page.setDefaultTimeout(8000);
+    await signIn(page, live.baseUrl, '/test-runs');
+    await page.waitForFunction(() => 'htmx' in window);
+    const options = () => page.locator('#f-program-suggestions option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+
+    // At the first focus the newest programs are offered; typing narrows them.
+    const field = page.getByLabel('Program', { exact: true });
+    await field.focus();
+    await expect.poll(options).toEqual(['Formula E 2024-25 · Nissan Formula E Team', 'Formula E 2023-24 · Nissan Formula E Team', 'Formula E 2022-23 · Nissan Formula E Team']);
+    await field.pressSequentially('2024', { delay: 20 });
+    await expect.poll(options).toEqual(['Formula E 2024-25 · Nissan Formula E Team']);
+    // Choosing it filters the list in place and puts the label in the URL.
+    await field.fill('Formula E 2024-25 · Nissan Formula E Team');
+    await page.waitForURL((url) => url.searchParams.get('program') === 'Formula E 2024-25 · Nissan Formula E Team');
+    await expect.poll(() => page.locator('#results').textContent()).toContain('Run in the 2024-25 program');
+    expect(await page.locator('#results').textContent()).not.toContain('Run outside any program');
+    // Reloading the URL keeps the filter and the field's text.
+    await page.reload();
+    expect(await page.locator('#f-program').inputValue()).toBe('Formula E 2024-25 · Nissan Formula E Team');
+    expect(await page.locator('#results').textContent()).not.toContain('Run outside any program');
+    // A program's own page links to its runs by id: the field shows the label.
+    await page.goto(`${live.baseUrl}/test-runs?program_id=${programId}`);
+    expect(await page.locator('#f-program').inputValue()).toBe('Formula E 2024-25 · Nissan Formula E Team');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -30,9 +30,10 @@ import {
   type RunLookups,
   type TestRunFormProps,
   type TestRunFormValues,
+  type TypedFilterValues,
 } from '../../../views/pages/test-runs/test-run-pages.js';
 import { domainErrorToForm, formToInput, toIsoTime, validateInput, withoutEmpty, type FieldErrors, type FormBody } from './forms.js';
-import { formVersion, programOptions } from './programs.js';
+import { formVersion, programLabelOf, programOptions, resolveProgramLabel } from './programs.js';
 import { pageContext, renderPage, seeOther } from './render.js';
 
 const LIST_CRUMB = { label: 'Test runs', href: '/test-runs' };
@@ -280,26 +281,28 @@ function inputHash(input: unknown): string {
 // ---------------------------------------------------------------------------------------------
 // The list's typed filters
 
-/** The page's query: the API's, plus a prototype and a technology as typed (a code or a name). */
+/** The page's query: the API's, plus a prototype, a technology and a program as typed (a code or a name). */
 const RunListPageQuery = Type.Object({
   ...TestRunListQuery.properties,
   prototype: Type.Optional(Type.String({ maxLength: 200 })),
   technology: Type.Optional(Type.String({ maxLength: 200 })),
+  program: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
 interface TypedFilters {
   /** The API query, with the typed names resolved to ids. */
   query: Static<typeof TestRunListQuery> & { format?: string };
   /** What the typed fields show: as typed, or the names of the ids a link gave. */
-  typed: { prototype: string; technology: string };
+  typed: TypedFilterValues;
   errors: FieldErrors | undefined;
 }
 
 /**
- * `prototype=RIG-1` or `technology=e-4ORCE` (what the filter form sends) → `prototype_id` and
- * `technology_id`; links from other pages give the ids, shown here by their names.
+ * `prototype=RIG-1`, `technology=e-4ORCE` or `program=Formula E 2024-25 · …` (what the filter form
+ * sends) → `prototype_id`, `technology_id` and `program_id`; links from other pages give the ids,
+ * shown here by their names. Each typed filter: the id it sets, how typed text finds it, and how an
+ * id is shown.
  */
-/** Each typed filter: the id it sets, how typed text finds it, and how an id is shown. */
 const TYPED_FILTERS = [
   {
     field: 'prototype',
@@ -315,12 +318,20 @@ const TYPED_FILTERS = [
     show: (db: Db, id: number) => technologyName(db, id)?.name,
     unknown: (text: string) => `No technology is named “${text}”. Pick one of the suggestions.`,
   },
+  {
+    // A field, not a <select>: a <select> of every program weighed half the page with 500 programs.
+    field: 'program',
+    idField: 'program_id',
+    find: (db: Db, text: string) => resolveProgramLabel(db, text)?.id,
+    show: (db: Db, id: number) => programLabelOf(db, id),
+    unknown: (text: string) => `No single program is named “${text}”. Pick one of the suggestions.`,
+  },
 ] as const;
 
 function typedFilters(db: Db, raw: Static<typeof RunListPageQuery>): TypedFilters {
-  const { prototype, technology, ...query } = raw;
-  const given = { prototype, technology };
-  const typed = { prototype: '', technology: '' };
+  const { prototype, technology, program, ...query } = raw;
+  const given = { prototype, technology, program };
+  const typed: TypedFilterValues = { prototype: '', technology: '', program: '' };
   const errors: FieldErrors = {};
   for (const f of TYPED_FILTERS) {
     const text = given[f.field];
@@ -377,8 +388,7 @@ export async function testRunsPages(app: FastifyInstance) {
       const fragment = query.cursor ? <RunRowsFragment {...base} lookups={lookups} /> : <RunResults {...base} lookups={lookups} />;
       return renderPage(request, reply, ctx, { title: 'Test runs' }, fragment, fragment);
     }
-    const choices = { programs: programOptions(app.db), typed: filters.typed };
-    return renderPage(request, reply, ctx, { title: 'Test runs' }, <RunListPage {...base} lookups={lookups} filterChoices={choices} />);
+    return renderPage(request, reply, ctx, { title: 'Test runs' }, <RunListPage {...base} lookups={lookups} typed={filters.typed} />);
   });
 
   type FormProps = Omit<TestRunFormProps, 'csrfToken' | 'technologyNames' | 'programs'>;

@@ -382,6 +382,51 @@ describe('list, page and edit', () => {
     expect(both.body).not.toContain(b.code);
   });
 
+  it('filters by a program typed as its label, suggested as you type (a field, not a <select> of every program)', async () => {
+    const inProgram = await logRun({ title: 'Program filter, in the program', program_id: String(program) });
+    const elsewhere = await logRun({ title: 'Program filter, no program' });
+    const headers = { 'hx-request': 'true', 'hx-request-type': 'partial' };
+    const label = 'Formula E 2024-25 · Nissan Formula E Team';
+
+    const full = await s.get('/test-runs');
+    expect(full.body).toMatch(/<input[^>]*name="program"[^>]*list="f-program-suggestions"[^>]*hx-get="\/programs\/suggestions"/);
+    expect(full.body).not.toContain('<select id="f-program_id"');
+
+    // The label, ignoring case, or words only this program's label holds all of.
+    for (const typed of [label, label.toUpperCase(), '  2024-25 nissan  ']) {
+      const res = await s.get(`/test-runs?program=${encodeURIComponent(typed)}`, headers);
+      expect(res.body, typed).toContain(inProgram.code);
+      expect(res.body, typed).not.toContain(elsewhere.code);
+    }
+    // Words two programs hold name no single program: the list says so instead of guessing.
+    const series = (await api(t.app).get('/api/v1/series?limit=1')).json() as { items: { id: number }[] };
+    const next = await created<{ id: number }>(t.app, '/api/v1/programs', { series_id: series.items[0]!.id, season: '2025-26', start_year: 2025, end_year: 2026, entry: 'Nissan Formula E Team', car: 'Nissan e-4ORCE 05' });
+    const ambiguous = await s.get('/test-runs?program=nissan%20formula', headers);
+    expect(ambiguous.body).toContain('No single program is named “nissan formula”');
+    expect(ambiguous.body).not.toContain(inProgram.code);
+    const unknownFull = await s.get('/test-runs?program=GT300');
+    expect(unknownFull.body).toMatch(/<input[^>]*name="program"[^>]*value="GT300"[^>]*aria-invalid="true"/);
+    expect((await s.get('/test-runs?program=GT300&format=csv')).statusCode).toBe(422);
+
+    // A link with the id (from a program's page) shows the label in the field.
+    const linked = await s.get(`/test-runs?program_id=${program}`);
+    expect(linked.body).toMatch(new RegExp(`<input[^>]*name="program"[^>]*value="${label}"`));
+    expect(linked.body).toContain(inProgram.code);
+    expect(linked.body).not.toContain(elsewhere.code);
+
+    // Suggestions: labels starting with the text first, then those holding every word; newest first.
+    const suggested = await s.get('/programs/suggestions?program=nissan%20FORMULA', headers);
+    expect(suggested.statusCode).toBe(200);
+    expect(suggested.body).toBe(
+      `<option value="Formula E 2025-26 · Nissan Formula E Team"></option><option value="${label}"></option>`,
+    );
+    expect((await s.get('/programs/suggestions?program=formula%20e%202024')).body).toBe(`<option value="${label}"></option>`);
+    // At the first focus (nothing typed): the newest programs.
+    expect((await s.get('/programs/suggestions?program=')).body).toContain('2025-26 · Nissan Formula E Team');
+    expect((await s.get('/programs/suggestions?program=' + 'x'.repeat(201))).statusCode).toBe(400);
+    expect((await api(t.app).delete(`/api/v1/programs/${next.id}`, { 'if-match': '"1"' })).statusCode).toBe(204);
+  });
+
   it('shows a renamed prototype and a new program at once (the names the list keeps are read again after a write)', async () => {
     const run = await logRun({ title: 'Renamed prototype run', prototype_code: 'INV-DYNO-2' });
     expect((await s.get('/test-runs')).body).toContain('INV-DYNO-2');
@@ -394,7 +439,7 @@ describe('list, page and edit', () => {
     expect(page.body).not.toContain('INV-DYNO-2');
     const series = (await api(t.app).get('/api/v1/series?limit=1')).json() as { items: { id: number }[] };
     await created(t.app, '/api/v1/programs', { series_id: series.items[0]!.id, season: '2031-32', start_year: 2031, end_year: 2032, entry: 'Future entry', car: 'Future car' });
-    expect((await s.get('/test-runs')).body).toContain('2031-32 · Future entry');
+    expect((await s.get('/programs/suggestions?program=2031')).body).toContain('2031-32 · Future entry');
     await api(t.app).patch(`/api/v1/prototypes/${dyno.id}`, { code: 'INV-DYNO-2' }, { 'if-match': `"${dyno.version + 1}"` });
   });
 

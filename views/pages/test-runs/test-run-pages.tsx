@@ -85,13 +85,21 @@ export interface RunListProps {
   filterErrors?: FieldErrors | undefined;
 }
 
-/** What the full page's filter form offers: the programs, and the typed prototype and technology. */
-export interface RunFilterChoices {
-  programs: readonly Option[];
-  typed: { prototype: string; technology: string };
+/** What the filter form's typed fields show: as typed, or the name of the id a link gave. */
+export interface TypedFilterValues {
+  prototype: string;
+  technology: string;
+  program: string;
 }
 
-const FILTERS = ['prototype', 'technology', 'prototype_id', 'program_id', 'technology_id', 'outcome', 'status', 'venue_type', 'started_after', 'started_before', 'engineer', 'q'] as const;
+/** The filter form's typed fields, in the form's order: the server suggests as you type and resolves the text. */
+const TYPED_FILTER_FIELDS = [
+  { name: 'prototype', label: 'Prototype', suggestUrl: '/prototypes/suggestions', placeholder: 'Any prototype' },
+  { name: 'program', label: 'Program', suggestUrl: '/programs/suggestions', placeholder: 'Any program' },
+  { name: 'technology', label: 'Technology', suggestUrl: '/technologies/suggestions', placeholder: 'Any technology' },
+] as const satisfies readonly { name: keyof TypedFilterValues; label: string; suggestUrl: string; placeholder: string }[];
+
+const FILTERS = ['prototype', 'technology', 'program', 'prototype_id', 'program_id', 'technology_id', 'outcome', 'status', 'venue_type', 'started_after', 'started_before', 'engineer', 'q'] as const;
 
 export function RunResults(props: RunListProps) {
   const filtered = FILTERS.some((f) => props.query[f]);
@@ -135,8 +143,8 @@ export function RunRowsFragment(props: RunListProps) {
   return <ListRows basePath="/test-runs" query={props.query} columns={runColumns(props.lookups)} rows={props.rows} nextCursor={props.nextCursor} />;
 }
 
-export function RunListPage(props: RunListProps & { filterChoices: RunFilterChoices }) {
-  const choices = props.filterChoices;
+export function RunListPage(props: RunListProps & { typed: TypedFilterValues }) {
+  const typed = props.typed;
   return (
     <>
       <PageHead title="Test runs" subtitle="Every logged test of a prototype, with its evidence and measurements">
@@ -149,27 +157,18 @@ export function RunListPage(props: RunListProps & { filterChoices: RunFilterChoi
       </PageHead>
       <FilterForm basePath="/test-runs" query={props.query} label="Filter test runs">
         <Field name="q" label="Search" type="search" value={props.query.q} placeholder="TR-2026-0042, e-4ORCE, 耐久…" maxlength={200} />
-        <Field
-          name="prototype"
-          label="Prototype"
-          value={choices.typed.prototype}
-          errors={props.filterErrors}
-          maxlength={200}
-          suggestUrl="/prototypes/suggestions"
-          placeholder="Any prototype"
-          suggestions={choices.typed.prototype ? [{ value: choices.typed.prototype }] : []}
-        />
-        <Select name="program_id" label="Program" value={props.query.program_id} options={choices.programs} blank="Any program" />
-        <Field
-          name="technology"
-          label="Technology"
-          value={choices.typed.technology}
-          errors={props.filterErrors}
-          maxlength={200}
-          suggestUrl="/technologies/suggestions"
-          placeholder="Any technology"
-          suggestions={choices.typed.technology ? [{ value: choices.typed.technology }] : []}
-        />
+        {TYPED_FILTER_FIELDS.map((f) => (
+          <Field
+            name={f.name}
+            label={f.label}
+            value={typed[f.name]}
+            errors={props.filterErrors}
+            maxlength={200}
+            suggestUrl={f.suggestUrl}
+            placeholder={f.placeholder}
+            suggestions={typed[f.name] ? [{ value: typed[f.name] }] : []}
+          />
+        ))}
         <Select name="outcome" label="Evidence outcome" value={props.query.outcome} options={outcomeOptions} blank="Any outcome" />
         <Select name="status" label="Status" value={props.query.status} options={runStatusOptions} blank="Any status" />
         <Select name="venue_type" label="Venue type" value={props.query.venue_type} options={venueOptions} blank="Any venue" />
