@@ -19,6 +19,7 @@ import { DomainError, NotFoundError, type FieldProblem } from './errors.js';
 import { keyset, type KeysetSpec, type Page, type PageQuery } from './paging.js';
 import { inTransaction } from './records.js';
 import { nowIso } from './time.js';
+import { UploadGarbage } from './upload-garbage.js';
 
 export const ATTACHMENT_LIMITS = {
   /** Bytes per file. */
@@ -277,10 +278,12 @@ class Inspector extends Transform {
   tail = Buffer.alloc(0);
   text = true;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private readonly garbage = new UploadGarbage();
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: (error?: Error | null, data?: Buffer) => void): void {
     this.hash.update(chunk);
     this.size += chunk.length;
+    this.garbage.passed(chunk.length);
     if (this.head.length < 4096) this.head = Buffer.concat([this.head, chunk.subarray(0, 4096 - this.head.length)]);
     this.tail = chunk.length >= 4 ? Buffer.from(chunk.subarray(-4)) : Buffer.concat([this.tail, chunk]).subarray(-4);
     if (this.text) {

@@ -49,6 +49,7 @@ import {
   type TestRunPatch,
 } from './test-runs.js';
 import { nowIso } from './time.js';
+import { UploadGarbage } from './upload-garbage.js';
 
 export type ImportMode = (typeof IMPORT_MODES)[number];
 export type ImportStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -146,6 +147,7 @@ export async function saveUpload(db: Db, stream: Readable, limit: number = IMPOR
   const out = fs.createWriteStream(file, { flags: 'wx' });
   const hash = createHash('sha256');
   let size = 0;
+  const garbage = new UploadGarbage();
   try {
     for await (const chunk of stream) {
       const buf = chunk as Buffer;
@@ -153,6 +155,7 @@ export async function saveUpload(db: Db, stream: Readable, limit: number = IMPOR
       if (size > limit) throw new UploadTooLargeError(limit);
       hash.update(buf);
       if (!out.write(buf)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      garbage.passed(buf.length);
     }
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   } catch (error) {
