@@ -81,7 +81,7 @@ export interface RunListProps {
   rows: TestRunSummary[];
   nextCursor: string | null;
   lookups: RunLookups;
-  /** Typed filters that name nothing (`technology`, `prototype`): the list is empty and says why. */
+  /** Typed filters that name nothing (`prototype`, `program`, `technology`): the list is empty and says why. */
   filterErrors?: FieldErrors | undefined;
 }
 
