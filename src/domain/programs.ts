@@ -1,7 +1,7 @@
 // Programs: one entry in a series for a season (Formula E 2024-25, Super GT 2025 GT500 #23 NISMO).
 import { and, count, eq, gte, ne, type SQL } from 'drizzle-orm';
 import { programs, prototype_programs, series, technologies, test_runs, type PROGRAM_STATUSES } from '../../db/schema.js';
-import type { Db } from '../db.js';
+import { cachedUntilChange, type Db } from '../db.js';
 import type { Actor } from './actor.js';
 import { recordAudit } from './audit.js';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldProblem } from './errors.js';
@@ -206,4 +206,67 @@ export function programNames(db: Db): ProgramName[] {
   let statement = programNameStatements.get(db);
   if (!statement) programNameStatements.set(db, (statement = prepareProgramNames(db)));
   return statement.all();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels: how pages name a program, and finding one by what someone typed
+
+/** `Formula E 2024-25 · Nissan Formula E Team` or `Super GT 2025 GT500 · #23 NISMO`. */
+export function programLabel(p: Pick<Program, 'season' | 'class' | 'entry'>, seriesName: string | undefined): string {
+  return `${seriesName ?? 'Series ?'} ${p.season}${p.class ? ` ${p.class}` : ''} · ${p.entry}`;
+}
+
+/**
+ * Programs with their labels, newest first. Run lists, forms and filters offer them: read again
+ * only after a write (a shared array: do not mutate).
+ */
+export const programChoices: (db: Db) => readonly { id: number; label: string }[] = cachedUntilChange((db) =>
+  programNames(db).map((p) => ({ id: p.id, label: programLabel(p, p.series_name) })),
+);
+
+/** Each program's label by id, and lower-cased for matching what someone typed. */
+const programLabelIndex = cachedUntilChange((db: Db) => {
+  const list = programChoices(db).map((p) => ({ ...p, folded: p.label.toLowerCase() }));
+  return { list, byId: new Map(list.map((p) => [p.id, p.label])) as ReadonlyMap<number, string> };
+});
+
+/** Every program's label by id (a shared map: do not mutate). */
+export function programLabelsById(db: Db): ReadonlyMap<number, string> {
+  return programLabelIndex(db).byId;
+}
+
+const holdsEvery = (folded: string, words: string[]) => words.every((w) => folded.includes(w));
+
+/**
+ * The program a typed label names (what the run list's Program field sends): the label itself,
+ * ignoring case, or words that only one program's label holds all of (`gt500 2025`).
+ */
+export function resolveProgramLabel(db: Db, typed: string): { id: number; label: string } | undefined {
+  const text = typed.trim().toLowerCase();
+  if (!text) return undefined;
+  const list = programLabelIndex(db).list;
+  const exact = list.find((p) => p.folded === text);
+  if (exact) return exact;
+  const words = text.split(/\s+/);
+  const holding = list.filter((p) => holdsEvery(p.folded, words));
+  return holding.length === 1 ? holding[0] : undefined;
+}
+
+/**
+ * Up to `limit` program labels for what someone is typing: labels starting with the text first,
+ * then those holding each of its words; newest first within each. Nothing typed: the newest.
+ */
+export function suggestProgramLabels(db: Db, typed: string, limit = 20): string[] {
+  const text = typed.trim().toLowerCase();
+  const list = programLabelIndex(db).list;
+  if (!text) return list.slice(0, limit).map((p) => p.label);
+  const words = text.split(/\s+/);
+  const starting: string[] = [];
+  const holding: string[] = [];
+  for (const p of list) {
+    if (p.folded.startsWith(text)) starting.push(p.label);
+    else if (holdsEvery(p.folded, words)) holding.push(p.label);
+    if (starting.length >= limit) break;
+  }
+  return [...starting, ...holding].slice(0, limit);
 }

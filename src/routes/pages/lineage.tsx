@@ -24,7 +24,8 @@ import { listTechnologies } from '../../domain/technologies.js';
 import { LineageQuery } from '../../schemas/lineage.js';
 import { LineagePanel, LineageRegion, type LineageState } from '../../../views/components/lineage-graph.js';
 import { ExplorerPage, type ExplorerFormValues, type NodeChoice } from '../../../views/pages/lineage/lineage-pages.js';
-import { allOf, programChoices } from './programs.js';
+import { allOf } from './programs.js';
+import { programChoices } from '../../domain/programs.js';
 import { pageContext, renderPage } from './render.js';
 
 /** The API's query, every parameter optional: an explorer without a node shows only its controls. */

@@ -6,7 +6,7 @@ import type { Static } from 'typebox';
 import { changesSince } from '../../domain/audit.js';
 import { ConflictError, StaleVersionError } from '../../domain/errors.js';
 import type { Page } from '../../domain/paging.js';
-import { createProgram, deleteProgram, getProgram, listPrograms, programNames, updateProgram, type Program } from '../../domain/programs.js';
+import { createProgram, deleteProgram, getProgram, listPrograms, programChoices, programLabel, updateProgram, type Program } from '../../domain/programs.js';
 import { listPrototypes } from '../../domain/prototypes.js';
 import { getSeries, listSeries, type Series } from '../../domain/series.js';
 import { listTechnologies } from '../../domain/technologies.js';
@@ -22,7 +22,6 @@ import {
   ProgramListPage,
   ProgramResults,
   ProgramRowsFragment,
-  programLabel,
   type ProgramFormProps,
   type ProgramFormValues,
 } from '../../../views/pages/programs/program-pages.js';
@@ -61,59 +60,6 @@ export function allOf<T>(list: (query: { limit: number; cursor?: string }) => Pa
 
 export function allSeries(db: Db): Series[] {
   return allOf((q) => listSeries(db, q));
-}
-
-/**
- * Programs with their display labels (`Formula E 2024-25 · Nissan Formula E Team`), newest first.
- * Every run list and form offers them: read again only after a write (a shared array: do not mutate).
- */
-export const programChoices: (db: Db) => readonly { id: number; label: string }[] = cachedUntilChange((db) =>
-  programNames(db).map((p) => ({ id: p.id, label: programLabel(p, p.series_name) })),
-);
-
-/** Lower-cased, so that typed text matches a label whatever its case. */
-const programLabelIndex = cachedUntilChange((db: Db) => {
-  const list = programChoices(db).map((p) => ({ ...p, folded: p.label.toLowerCase() }));
-  return { list, byId: new Map(list.map((p) => [p.id, p.label])) };
-});
-
-/**
- * The program a typed label names (what the run list's Program field sends): the label itself,
- * ignoring case, or words that only one program's label holds all of (`gt500 2025`).
- */
-export function resolveProgramLabel(db: Db, typed: string): { id: number; label: string } | undefined {
-  const text = typed.trim().toLowerCase();
-  if (!text) return undefined;
-  const index = programLabelIndex(db).list;
-  const exact = index.find((p) => p.folded === text);
-  if (exact) return exact;
-  const words = text.split(/\s+/);
-  const holding = index.filter((p) => words.every((w) => p.folded.includes(w)));
-  return holding.length === 1 ? holding[0] : undefined;
-}
-
-/**
- * Up to `limit` program labels for what someone is typing: labels starting with the text first,
- * then those holding each of its words; newest first within each. Nothing typed: the newest.
- */
-export function suggestProgramLabels(db: Db, typed: string, limit = 20): string[] {
-  const text = typed.trim().toLowerCase();
-  const index = programLabelIndex(db).list;
-  if (!text) return index.slice(0, limit).map((p) => p.label);
-  const words = text.split(/\s+/);
-  const starting: string[] = [];
-  const holding: string[] = [];
-  for (const p of index) {
-    if (p.folded.startsWith(text)) starting.push(p.label);
-    else if (words.every((w) => p.folded.includes(w))) holding.push(p.label);
-    if (starting.length >= limit) break;
-  }
-  return [...starting, ...holding].slice(0, limit);
-}
-
-/** A program's label by id (a link to the run list gives the id; the typed field shows the label). */
-export function programLabelOf(db: Db, id: number): string | undefined {
-  return programLabelIndex(db).byId.get(id);
 }
 
 /** The same as <select> options, frozen: Select renders a shared list's options once. */

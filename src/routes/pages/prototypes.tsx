@@ -7,6 +7,7 @@ import type { Db } from '../../db.js';
 import { changesSince } from '../../domain/audit.js';
 import { ConflictError, StaleVersionError } from '../../domain/errors.js';
 import { createPrototype, deletePrototype, getPrototype, listPrototypes, updatePrototype, type Prototype } from '../../domain/prototypes.js';
+import { programLabelsById } from '../../domain/programs.js';
 import { listRoadModels } from '../../domain/road-models.js';
 import { listTestRuns } from '../../domain/test-runs.js';
 import { IdParams } from '../../schemas/common.js';
@@ -24,14 +25,14 @@ import {
   type PrototypeLookups,
 } from '../../../views/pages/prototypes/prototype-pages.js';
 import { domainErrorToForm, formToInput, validateInput, type FormBody } from './forms.js';
-import { allOf, dropEmptyQuery, formVersion, programChoices } from './programs.js';
+import { allOf, dropEmptyQuery, formVersion } from './programs.js';
 import { pageContext, renderPage, seeOther } from './render.js';
 
 const LIST_CRUMB = { label: 'Prototypes', href: '/prototypes' };
 
 function lookups(db: Db): PrototypeLookups {
   return {
-    programLabels: new Map(programChoices(db).map(({ id, label }) => [id, label])),
+    programLabels: programLabelsById(db),
     roadModelNames: new Map(allOf((q) => listRoadModels(db, q)).map((m) => [m.id, m.name])),
   };
 }

@@ -5,7 +5,7 @@ import { Type, type Static } from 'typebox';
 import { suggestPrototypes } from '../../domain/prototypes.js';
 import { suggestTechnologyNames } from '../../domain/technologies.js';
 import { SuggestionOptions } from '../../../views/components/forms.js';
-import { suggestProgramLabels } from './programs.js';
+import { suggestProgramLabels } from '../../domain/programs.js';
 
 const typed = Type.Optional(Type.String({ maxLength: 200 }));
 

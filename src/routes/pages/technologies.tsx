@@ -8,6 +8,7 @@ import { evidence, technologies, test_runs } from '../../../db/schema.js';
 import type { Db } from '../../db.js';
 import { changesSince } from '../../domain/audit.js';
 import { ConflictError, RuleViolationError, StaleVersionError } from '../../domain/errors.js';
+import { programLabelsById } from '../../domain/programs.js';
 import { listRoadModels } from '../../domain/road-models.js';
 import {
   ancestorIds,
@@ -39,7 +40,7 @@ import {
   type TechnologyLookups,
 } from '../../../views/pages/technologies/technology-pages.js';
 import { domainErrorToForm, formToInput, validateInput, type FieldErrors, type FormBody } from './forms.js';
-import { allOf, dropEmptyQuery, formVersion, programChoices } from './programs.js';
+import { allOf, dropEmptyQuery, formVersion } from './programs.js';
 import { pageContext, renderPage, seeOther } from './render.js';
 
 const LIST_CRUMB = { label: 'Technologies', href: '/technologies' };
@@ -47,7 +48,7 @@ const LIST_CRUMB = { label: 'Technologies', href: '/technologies' };
 function lookups(db: Db): TechnologyLookups {
   return {
     categoryNames: new Map(allOf((q) => listTechnologyCategories(db, q)).map((c) => [c.id, c.name])),
-    programLabels: new Map(programChoices(db).map(({ id, label }) => [id, label])),
+    programLabels: programLabelsById(db),
   };
 }
 

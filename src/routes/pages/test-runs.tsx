@@ -10,15 +10,14 @@ import type { Db } from '../../db.js';
 import { changesSince } from '../../domain/audit.js';
 import { ConflictError, InvalidInputError, StaleVersionError } from '../../domain/errors.js';
 import { claimKey, completeKey, releaseKey, requestHash, type Claim } from '../../domain/idempotency.js';
-import { findProgram } from '../../domain/programs.js';
+import { programLabelsById, resolveProgramLabel } from '../../domain/programs.js';
 import { findPrototype, prototypeLabel, prototypeLabelsById, resolvePrototypeCode } from '../../domain/prototypes.js';
-import { findSeries } from '../../domain/series.js';
 import { resolveTechnologyName, technologyName } from '../../domain/technologies.js';
 import { createTestRun, deleteTestRun, getTestRun, listTestRuns, updateTestRun, type TestRun, type TestRunSummary } from '../../domain/test-runs.js';
 import { IdParams } from '../../schemas/common.js';
 import { TestRunCreate, TestRunListQuery, TestRunPatch } from '../../schemas/test-runs.js';
 import { DeleteConfirm } from '../../../views/components/common.js';
-import { DeleteBlocked, programLabel } from '../../../views/pages/programs/program-pages.js';
+import { DeleteBlocked } from '../../../views/pages/programs/program-pages.js';
 import {
   RunDetailPage,
   RunListPage,
@@ -33,7 +32,7 @@ import {
   type TypedFilterValues,
 } from '../../../views/pages/test-runs/test-run-pages.js';
 import { domainErrorToForm, formToInput, toIsoTime, validateInput, withoutEmpty, type FieldErrors, type FormBody } from './forms.js';
-import { formVersion, programLabelOf, programOptions, resolveProgramLabel } from './programs.js';
+import { formVersion, programOptions } from './programs.js';
 import { pageContext, renderPage, seeOther } from './render.js';
 
 const LIST_CRUMB = { label: 'Test runs', href: '/test-runs' };
@@ -64,13 +63,8 @@ function names(db: Db) {
 /** Only the names that `runs` refer to (a run's page, a page of rows). */
 function lookupsFor(db: Db, runs: TestRunSummary[], parts: { programs: boolean; technologies: boolean }): RunLookups {
   const s = names(db);
-  const programLabels = new Map<number, string>();
-  if (parts.programs) {
-    for (const id of new Set(runs.map((r) => r.program_id).filter((id): id is number => id !== null))) {
-      const program = findProgram(db, id);
-      if (program) programLabels.set(id, programLabel(program, findSeries(db, program.series_id)?.name));
-    }
-  }
+  // Every program's label is kept until the database changes: no query per program.
+  const programLabels = parts.programs ? programLabelsById(db) : new Map<number, string>();
   const technologyIds = parts.technologies ? [...new Set(runs.flatMap((r) => r.evidence.map((e) => e.technology_id)))] : [];
   return {
     prototypes: prototypeLabelsById(db),
@@ -323,7 +317,7 @@ const TYPED_FILTERS = [
     field: 'program',
     idField: 'program_id',
     find: (db: Db, text: string) => resolveProgramLabel(db, text)?.id,
-    show: (db: Db, id: number) => programLabelOf(db, id),
+    show: (db: Db, id: number) => programLabelsById(db).get(id),
     unknown: (text: string) => `No single program is named “${text}”. Pick one of the suggestions.`,
   },
 ] as const;

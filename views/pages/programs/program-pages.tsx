@@ -1,5 +1,5 @@
 import { PROGRAM_STATUSES } from '../../../db/schema.js';
-import type { Program } from '../../../src/domain/programs.js';
+import { programLabel, type Program } from '../../../src/domain/programs.js';
 import type { Prototype } from '../../../src/domain/prototypes.js';
 import type { Series } from '../../../src/domain/series.js';
 import type { Technology } from '../../../src/domain/technologies.js';
@@ -7,11 +7,6 @@ import type { TestRun } from '../../../src/domain/test-runs.js';
 import { Badge, humanize, PageHead, TimeCell, RecordStamps } from '../../components/common.js';
 import { CsrfField, ErrorSummary, Field, FormActions, Select, StaleNotice, type FieldErrors, type Option, type StaleChange } from '../../components/forms.js';
 import { FilterForm, ListResults, ListRows, type Column, type Query } from '../../components/list.js';
-
-/** `Formula E 2024-25 · Nissan Formula E Team` or `Super GT 2025 GT500 · #23 NISMO`. */
-export function programLabel(p: Pick<Program, 'season' | 'class' | 'entry'>, seriesName: string | undefined): string {
-  return `${seriesName ?? 'Series ?'} ${p.season}${p.class ? ` ${p.class}` : ''} · ${p.entry}`;
-}
 
 export function years(p: Pick<Program, 'start_year' | 'end_year'>): string {
   return p.start_year === p.end_year ? String(p.start_year) : `${p.start_year}–${p.end_year}`;

@@ -22,7 +22,7 @@ export const kindOptions: Option[] = PROTOTYPE_KINDS.map((k) => ({ value: k, lab
 
 /** Labels of the programs and road models a page shows, looked up once per page. */
 export interface PrototypeLookups {
-  programLabels: Map<number, string>;
+  programLabels: ReadonlyMap<number, string>;
   roadModelNames: Map<number, string>;
 }
 
@@ -37,7 +37,7 @@ function DemoBadge({ demo }: { demo: boolean }) {
   );
 }
 
-function ProgramLinks({ ids, labels }: { ids: number[]; labels: Map<number, string> }) {
+function ProgramLinks({ ids, labels }: { ids: number[]; labels: ReadonlyMap<number, string> }) {
   if (ids.length === 0) return <span>—</span>;
   return (
     <>
@@ -53,7 +53,7 @@ function ProgramLinks({ ids, labels }: { ids: number[]; labels: Map<number, stri
   );
 }
 
-function RoadModelLink({ id, names }: { id: number | null; names: Map<number, string> }) {
+function RoadModelLink({ id, names }: { id: number | null; names: ReadonlyMap<number, string> }) {
   if (id === null) return <span>—</span>;
   return (
     <a href={`/road-models/${id}`} safe>
@@ -126,7 +126,7 @@ export function PrototypeRowsFragment(props: PrototypeListProps) {
   );
 }
 
-function optionsOf(labels: Map<number, string>): Option[] {
+function optionsOf(labels: ReadonlyMap<number, string>): Option[] {
   return [...labels].map(([id, label]) => ({ value: String(id), label }));
 }
 
@@ -257,7 +257,7 @@ export interface PrototypeFormProps {
 }
 
 /** Checkboxes for the programs served; errors of any item (`program_ids.2`) show under the list. */
-function ProgramCheckboxes({ labels, selected, errors }: { labels: Map<number, string>; selected: Set<string>; errors: FieldErrors }) {
+function ProgramCheckboxes({ labels, selected, errors }: { labels: ReadonlyMap<number, string>; selected: Set<string>; errors: FieldErrors }) {
   const error = Object.entries(errors).find(([k]) => k === 'program_ids' || k.startsWith('program_ids.'))?.[1];
   const hint = labels.size === 0 ? 'There are no programs yet: add one under Programs first.' : 'Tick every program it serves; rigs can serve several series.';
   return (

@@ -21,12 +21,12 @@ import { FilterForm, ListResults, ListRows, type Column, type Query } from '../.
 /** Names and labels a technology page shows for the ids it holds. */
 export interface TechnologyLookups {
   categoryNames: Map<number, string>;
-  programLabels: Map<number, string>;
+  programLabels: ReadonlyMap<number, string>;
 }
 
 export const domainOptions: Option[] = TECHNOLOGY_DOMAINS.map((d) => ({ value: d, label: humanize(d) }));
 
-function optionsOf(names: Map<number, string>): Option[] {
+function optionsOf(names: ReadonlyMap<number, string>): Option[] {
   return [...names].map(([id, label]) => ({ value: String(id), label }));
 }
 
@@ -132,7 +132,7 @@ export function TechnologyListPage(props: TechnologyListProps) {
 }
 
 /** A technology named and linked; `names` holds every name the page needs. */
-function TechLinks({ ids, names }: { ids: number[]; names: Map<number, string> }) {
+function TechLinks({ ids, names }: { ids: number[]; names: ReadonlyMap<number, string> }) {
   return (
     <ul>
       {ids.map((id) => (

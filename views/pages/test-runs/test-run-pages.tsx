@@ -15,7 +15,7 @@ export const outcomeOptions: Option[] = EVIDENCE_OUTCOMES.map((o) => ({ value: o
 /** Names of the records a run refers to, looked up once per page. */
 export interface RunLookups {
   prototypes: ReadonlyMap<number, { code: string; name: string }>;
-  programLabels: Map<number, string>;
+  programLabels: ReadonlyMap<number, string>;
   technologyNames: Map<number, string>;
 }
 
