@@ -35,8 +35,6 @@ export const LINEAGE_DIRECTIONS = ['upstream', 'downstream'] as const;
 export type LineageDirection = (typeof LINEAGE_DIRECTIONS)[number];
 export const LINEAGE_EDGE_TYPES = [...INDEXED_EDGE_TYPES, 'implied'] as const;
 export type LineageEdgeType = (typeof LINEAGE_EDGE_TYPES)[number];
-/** Every edge type but `implied`: the edges stored in the database (and the index). */
-type RealEdgeType = IndexedEdgeType;
 
 export const LINEAGE_MIN_DEPTH = 1;
 export const LINEAGE_MAX_DEPTH = 10;
@@ -66,7 +64,7 @@ const KIND_BIT: Record<LineageNodeKind, number> = {
   technology: 16,
   'road-model': 32,
 };
-const EDGE_ENDS: Record<RealEdgeType, [LineageNodeKind, LineageNodeKind]> = {
+const EDGE_ENDS: Record<IndexedEdgeType, [LineageNodeKind, LineageNodeKind]> = {
   series_program: ['series', 'program'],
   program_prototype: ['program', 'prototype'],
   prototype_run: ['prototype', 'test-run'],
@@ -464,7 +462,7 @@ function edgesAmong(db: Db, nodes: Map<Key, RawNode>, options: LineageOptions) {
     run: runs,
     technology: list('technology'),
     model: list('road-model'),
-  }) as [RealEdgeType, number, number, string | null, number | null][];
+  }) as [IndexedEdgeType, number, number, string | null, number | null][];
   const suspects = suspectsAmong(
     db,
     rows.flatMap(([type, , , stage, xid]) => (type === 'transfer' && xid !== null && stage !== null ? [{ xid, stage }] : [])),
@@ -489,7 +487,7 @@ function edgesAmong(db: Db, nodes: Map<Key, RawNode>, options: LineageOptions) {
 // The same walk and edges over the in-memory index
 
 interface IndexStep {
-  type: RealEdgeType;
+  type: IndexedEdgeType;
   kind: LineageNodeKind;
   code: number;
 }

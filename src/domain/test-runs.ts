@@ -194,25 +194,29 @@ type RunRow = Omit<typeof test_runs.$inferSelect, 'demo'> & { demo: number };
 function prepareStatements(db: Db) {
   const ids = sql.placeholder('ids');
   const inIds = (column: SQLiteColumn) => sql`${column} IN (SELECT value FROM json_each(${ids}))`;
+  /** A child table's rows for a whole page of runs (`ids`), run by run, each run's in `order`. */
+  const childrenOf = <Row>(table: typeof measurements | typeof evidence, columns: Record<string, SQLiteColumn>, order: SQL) =>
+    rawQuery<Row & { test_run_id: number }>(
+      db,
+      db.orm
+        .select({ test_run_id: table.test_run_id, ...columns })
+        .from(table)
+        .where(inIds(table.test_run_id))
+        .orderBy(asc(table.test_run_id), order),
+    );
   return {
     runById: rawQuery<RunRow>(db, db.orm.select().from(test_runs).where(eq(test_runs.id, sql.placeholder('id')))),
     runIdByCode: db.orm.select({ id: test_runs.id }).from(test_runs).where(eq(test_runs.code, sql.placeholder('code'))).prepare(),
-    measurementsOf: rawQuery<{ test_run_id: number; name: string; value: number; unit: string }>(
-      db,
-      db.orm
-        .select({ test_run_id: measurements.test_run_id, name: measurements.name, value: measurements.value, unit: measurements.unit })
-        .from(measurements)
-        .where(inIds(measurements.test_run_id))
-        .orderBy(asc(measurements.test_run_id), asc(measurements.position)),
+    measurementsOf: childrenOf<{ name: string; value: number; unit: string }>(
+      measurements,
+      { name: measurements.name, value: measurements.value, unit: measurements.unit },
+      asc(measurements.position),
     ),
     // Evidence has no position column: rowid keeps the order the rows were written in.
-    evidenceOf: rawQuery<{ test_run_id: number; technology_id: number; outcome: string; notes: string }>(
-      db,
-      db.orm
-        .select({ test_run_id: evidence.test_run_id, technology_id: evidence.technology_id, outcome: evidence.outcome, notes: evidence.notes })
-        .from(evidence)
-        .where(inIds(evidence.test_run_id))
-        .orderBy(asc(evidence.test_run_id), sql`${evidence}.rowid`),
+    evidenceOf: childrenOf<{ technology_id: number; outcome: string; notes: string }>(
+      evidence,
+      { technology_id: evidence.technology_id, outcome: evidence.outcome, notes: evidence.notes },
+      sql`${evidence}.rowid`,
     ),
     insertMeasurement: db.orm
       .insert(measurements)

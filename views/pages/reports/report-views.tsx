@@ -199,7 +199,7 @@ export function SuspectTable({ groups }: { groups: SuspectGroup[] }) {
                 </a>
               </td>
               <td>
-                <SuspectReasons reasons={g.reasons.length > REASONS_SHOWN ? g.reasons.slice(0, REASONS_SHOWN) : g.reasons} />
+                <SuspectReasons reasons={g.reasons.slice(0, REASONS_SHOWN)} />
                 {g.reasons.length > REASONS_SHOWN ? (
                   <p class="more-reasons">
                     <a href={`/transfers/${g.transfer_id}#review`} safe>
