@@ -19,7 +19,7 @@ import { DomainError, NotFoundError, type FieldProblem } from './errors.js';
 import { keyset, type KeysetSpec, type Page, type PageQuery } from './paging.js';
 import { inTransaction } from './records.js';
 import { nowIso } from './time.js';
-import { UploadGarbage } from './upload-garbage.js';
+import { UploadGarbage } from '../upload-garbage.js';
 
 export const ATTACHMENT_LIMITS = {
   /** Bytes per file. */

@@ -49,7 +49,7 @@ import {
   type TestRunPatch,
 } from './test-runs.js';
 import { nowIso } from './time.js';
-import { UploadGarbage } from './upload-garbage.js';
+import { UploadGarbage } from '../upload-garbage.js';
 
 export type ImportMode = (typeof IMPORT_MODES)[number];
 export type ImportStatus = 'queued' | 'running' | 'succeeded' | 'failed';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { UPLOAD_COLLECT_EVERY, UploadGarbage } from '../../src/domain/upload-garbage.js';
+import { UPLOAD_COLLECT_EVERY, UploadGarbage } from '../src/upload-garbage.js';
 
 describe('UploadGarbage', () => {
   it('collects the young generation once every 4 MB of upload, not per chunk', () => {
