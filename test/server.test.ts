@@ -1,5 +1,5 @@
 // The real server process: start on an empty folder, serve, and stop gracefully on SIGTERM.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import Database from 'better-sqlite3';
@@ -13,6 +13,7 @@ import { findUserByUsername } from '../src/domain/users.js';
 import { SESSION_COOKIE } from '../src/plugins/auth.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { ADMIN_PASSWORD, tempDir, tokenFor } from './support/app.js';
+import { buildNpmStart } from './support/npm-start.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -112,13 +113,8 @@ describe('server', () => {
   }, 30_000);
 
   it('npm start runs the bundle `npm run build` makes: pages with their assets, the lineage page (elkjs), the API, and a CSV import in its worker', async () => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, stdio: 'pipe' });
-    const start_ = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts.start as string;
     // node, its flags (heap sizing, see README Performance), the bundle: run as npm start runs it.
-    const match = /node ((?:--\S+ )*)(\S+server\.mjs)/.exec(start_);
-    expect(match, 'npm start runs node on the bundle').not.toBeNull();
-    const flags = match![1]!.split(' ').filter(Boolean);
-    const bundle = match![2]!;
+    const npmStart = buildNpmStart();
 
     const dir = tempDir();
     const config = readConfig({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'demo', PITLANE_ADMIN_PASSWORD: ADMIN_PASSWORD });
@@ -129,7 +125,7 @@ describe('server', () => {
     setup.sqlite.close();
     const port = String(20000 + Math.floor(Math.random() * 20000));
     // From another folder: the bundle finds db/migrations and views/assets from where it lies.
-    const s = start({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'demo', PORT: port }, [...flags, path.join(PROJECT_ROOT, bundle)], dir);
+    const s = start({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'demo', PORT: port }, npmStart, dir);
     const base = (await s.url).replace('localhost', '127.0.0.1');
     const auth = { authorization: `Bearer ${token}` };
 

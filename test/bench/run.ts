@@ -20,7 +20,7 @@
 //
 // Knobs: BENCH_SECONDS (per round, default 4), BENCH_ROUNDS (default 3), BENCH_IMPORT_ROWS
 // (default 100000), BENCH_CPU_PROF=<dir> (the server runs with --cpu-prof into that folder).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -35,6 +35,7 @@ import { createSession } from '../../src/domain/sessions.js';
 import { findUserByUsername } from '../../src/domain/users.js';
 import { SESSION_COOKIE } from '../../src/plugins/auth.js';
 import { ADMIN_PASSWORD, tempDir, testConfig, tokenFor } from '../support/app.js';
+import { buildNpmStart } from '../support/npm-start.js';
 import { BENCH_SIZE, buildBenchDataset } from './dataset.js';
 import { importRows, importThroughApi, rawInsert, writeImportCsv } from './csv-import.js';
 
@@ -148,14 +149,6 @@ function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
-/** Builds the bundle and returns node's arguments as `npm start` gives them (its flags, the bundle). */
-function buildBundle(): string[] {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
-  const match = /node ((?:--\S+ )*)(\S+server\.mjs)/.exec(start);
-  if (!match) throw new Error(`npm start does not run a bundle: ${start}`);
-  return [...match[1]!.split(' ').filter(Boolean), path.join(ROOT, match[2]!)];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
@@ -404,7 +397,7 @@ async function main(): Promise<void> {
 
     // 2. Start to first 200, three times each: the bundle (npm start), and the TypeScript sources through tsx (npm run dev).
     t = performance.now();
-    const bundle = buildBundle();
+    const bundle = buildNpmStart('inherit');
     const bundleSeconds = (performance.now() - t) / 1000;
     const startups: Record<string, number[]> = { tsx: [], bundle: [] };
     const idleRss: Record<string, number[]> = { tsx: [], bundle: [] };
