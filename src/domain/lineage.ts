@@ -16,9 +16,14 @@
 // The walk and the edges among the found nodes come from the in-memory lineage index when it holds
 // the current edges (src/domain/lineage-index.ts). Otherwise one recursive query walks the indexed
 // edge tables breadth first (each edge kind is its own recursive SELECT, so every step is an index
-// lookup) and the edges are fetched with one query. Labels are always read by id lists. Hidden
-// kinds are contracted into implied edges and runs are folded into per-technology groups in
-// memory, over the small found subgraph.
+// lookup) and the edges are fetched with one query. Labels are read by id lists (and remembered
+// until the next write). Hidden kinds are contracted into implied edges and runs are folded into
+// per-technology groups in memory, over the small found subgraph.
+//
+// The usual graph, every kind shown and the index current, takes a shorter way: which nodes are
+// shown (runs folded, the node limit applied) needs no edge, so it is settled first and only the
+// edges among the nodes kept are read from the index (edgesAmongShown). The tests hold it to the
+// general way's answers (test/domain/lineage-index.test.ts compares every demo node with the SQL walk).
 import type Database from 'better-sqlite3';
 import { changeStamp, type Db } from '../db.js';
 import { MalformedInputError, NotFoundError } from './errors.js';
@@ -517,13 +522,13 @@ function neighbours(a: Adjacency, id: number): [number, number] {
 function walkIndex(index: LineageIndexData, query: LineageQuery, cap: number): Walked {
   const adjacencies = query.direction === 'upstream' ? index.up : index.down;
   const steps = INDEX_STEPS[query.direction];
-  const root: RawNode = { kind: query.node.kind, id: query.node.id, depth: 0 };
-  const nodes = new Map<Key, RawNode>([[keyOf(root.kind, root.id), root]]);
+  // `level`: the last depth the node was put in a level at, so a level holds a node once.
+  const root = { kind: query.node.kind, id: query.node.id, depth: 0, level: 0 };
+  const nodes = new Map<Key, RawNode & { level: number }>([[keyOf(root.kind, root.id), root]]);
   let rows = 1;
-  let level: RawNode[] = [root];
+  let level = [root];
   for (let depth = 1; depth <= query.depth && level.length > 0; depth++) {
-    const inLevel = new Set<Key>();
-    const next: RawNode[] = [];
+    const next: (typeof root)[] = [];
     for (const from of level) {
       for (const step of steps[from.kind]) {
         const a = adjacencies[step.type];
@@ -531,12 +536,12 @@ function walkIndex(index: LineageIndexData, query: LineageQuery, cap: number): W
         for (let i = start; i < end; i++) {
           const id = a.targets[i]!;
           const key = keyOfCode(id, step.code);
-          if (inLevel.has(key)) continue;
-          if (rows === cap) return { nodes, capped: true };
-          inLevel.add(key);
-          rows++;
           let node = nodes.get(key);
-          if (!node) nodes.set(key, (node = { kind: step.kind, id, depth }));
+          if (node?.level === depth) continue;
+          if (rows === cap) return { nodes, capped: true };
+          rows++;
+          if (node) node.level = depth;
+          else nodes.set(key, (node = { kind: step.kind, id, depth, level: depth }));
           next.push(node);
         }
       }
@@ -694,27 +699,43 @@ interface DisplayNode {
   kind: LineageResultKind;
   id: number;
   depth: number;
+  /** depth, then kind (KIND_ORDER), as one number: nodes are sorted by it, then by id. */
+  order: number;
   group?: Group;
+}
+
+function displayNode(key: Key, kind: LineageResultKind, id: number, depth: number, group?: Group): DisplayNode {
+  const node: DisplayNode = { key, kind, id, depth, order: depth * 8 + KIND_ORDER[kind] };
+  if (group) node.group = group;
+  return node;
+}
+
+/** Runs folded into one node per technology they are evidence for (foldRuns). */
+interface Folded {
+  /** The nodes shown: those not folded, then the groups. */
+  nodes: DisplayNode[];
+  /** Each folded run (by key) and the evidence that put it in its groups. */
+  foldedInto: Map<Key, RunEvidence[]>;
+  groups: Map<number, Group>;
 }
 
 /**
  * Folds runs into one node per technology they are evidence for (a run with evidence for two
  * technologies counts in both groups). A run stays a node of its own when it is the root, when it
  * has no counting evidence (not completed, or none recorded), or when one of its technologies is
- * expanded.
+ * expanded. Needs no edges: the nodes shown, and so the node limit, are known before any edge.
  */
-function groupRuns(
+function foldRuns(
   nodes: DisplayNode[],
-  edges: WorkEdge[],
-  runEvidence: Map<number, RunEvidence[]>,
+  evidenceOf: (runId: number) => RunEvidence[] | undefined,
   expand: Set<number>,
   rootKey: Key,
-): { nodes: DisplayNode[]; edges: WorkEdge[] } {
+): Folded {
   const foldedInto = new Map<Key, RunEvidence[]>();
   const groups = new Map<number, Group>();
   const kept: DisplayNode[] = [];
   for (const n of nodes) {
-    const evidence = n.kind === 'test-run' && n.key !== rootKey ? runEvidence.get(n.id) : undefined;
+    const evidence = n.kind === 'test-run' && n.key !== rootKey ? evidenceOf(n.id) : undefined;
     if (!evidence || evidence.length === 0 || evidence.some((e) => expand.has(e.technologyId))) {
       kept.push(n);
       continue;
@@ -730,11 +751,23 @@ function groupRuns(
       else g.inconclusive++;
     }
   }
-  if (groups.size === 0) return { nodes, edges };
+  if (groups.size === 0) return { nodes, foldedInto, groups };
   for (const g of groups.values()) {
-    kept.push({ key: keyOfCode(g.technologyId, RUN_GROUP_CODE), kind: 'run-group', id: g.technologyId, depth: g.depth, group: g });
+    kept.push(displayNode(keyOfCode(g.technologyId, RUN_GROUP_CODE), 'run-group', g.technologyId, g.depth, g));
   }
+  return { nodes: kept, foldedInto, groups };
+}
 
+/** A technology's run group: the same id, the group's kind code. */
+const groupOf = (technologyKey: Key): Key => keyOfCode(idOfKey(technologyKey), RUN_GROUP_CODE);
+
+/**
+ * The edges of the graph once runs are folded: an edge into a folded run goes into each of its
+ * groups, evidence out of it becomes one edge per group, and an implied edge leaves from the
+ * groups of the technologies its paths start with. `present`: the nodes before folding.
+ */
+function groupEdges(edges: WorkEdge[], { foldedInto, groups }: Folded, present: ReadonlySet<Key>): WorkEdge[] {
+  if (groups.size === 0) return edges;
   const merged = new EdgeMap();
   const add = (e: WorkEdge) => {
     const had = merged.get(e.from, e.to, e.type);
@@ -743,14 +776,11 @@ function groupRuns(
     if (e.failing) had.failing = true;
     if (e.suspect) had.suspect = true;
   };
-  // A technology's run group: the same id, the group's kind code.
-  const groupOf = (technologyKey: Key) => keyOfCode(idOfKey(technologyKey), RUN_GROUP_CODE);
   for (const e of edges) {
     const fromGroups = foldedInto.has(e.from);
     const intoGroups = foldedInto.get(e.to);
     if (fromGroups) {
-      // Out of a folded run: evidence edges become one edge per group (added below); an implied
-      // edge leaves from the groups of the technologies its paths start with.
+      // Evidence edges out of a folded run become the groups' own (added below).
       if (e.type === 'implied') {
         for (const [hop, r] of e.firstHops ?? []) {
           const edge: WorkEdge = { from: groupOf(hop), to: e.to, type: 'implied', via: r.via };
@@ -773,36 +803,55 @@ function groupRuns(
     }
     add(e);
   }
-  const present = new Set(nodes.map((n) => n.key));
   for (const g of groups.values()) {
     const technology = keyOfCode(g.technologyId, TECHNOLOGY_CODE);
     if (!present.has(technology)) continue;
-    const edge: WorkEdge = { from: keyOfCode(g.technologyId, RUN_GROUP_CODE), to: technology, type: 'evidence' };
-    if (g.fails > 0) edge.failing = true;
-    add(edge);
+    add(groupEvidenceEdge(g));
   }
-  return { nodes: kept, edges: merged.values() };
+  return merged.values();
+}
+
+function groupEvidenceEdge(g: Group): WorkEdge {
+  const edge: WorkEdge = { from: keyOfCode(g.technologyId, RUN_GROUP_CODE), to: keyOfCode(g.technologyId, TECHNOLOGY_CODE), type: 'evidence' };
+  if (g.fails > 0) edge.failing = true;
+  return edge;
 }
 
 function compareNodes(a: DisplayNode, b: DisplayNode): number {
-  return a.depth - b.depth || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.id - b.id;
+  return a.order - b.order || a.id - b.id;
 }
 
-function label(db: Db, nodes: DisplayNode[]): LineageNode[] {
-  const s = statements(db);
-  const wanted = new Map<LineageNodeKind, number[]>();
+// The label rows of nodes labelled before, until the database changes (changeStamp, as for the
+// graphs below). Graphs near each other share most of their technologies, programs and prototypes,
+// and reading ~500 rows by id was a quarter of a cold depth-6 graph on the bench database.
+// Bounded: past LABEL_CACHE_ROWS rows it starts again.
+const LABEL_CACHE_ROWS = 50_000;
+const labelCache = new WeakMap<Db, { stamp: string; rows: Map<Key, unknown[]> }>();
+
+/** Rows as arrays, in LINEAGE_LABEL_SQL's column order, by the key of the node (a run group's: its technology). */
+function labelRows(db: Db, nodes: DisplayNode[]): Map<Key, unknown[]> {
+  const stamp = changeStamp(db);
+  let cache = labelCache.get(db);
+  if (!cache || cache.stamp !== stamp || cache.rows.size > LABEL_CACHE_ROWS) labelCache.set(db, (cache = { stamp, rows: new Map() }));
+  const { rows } = cache;
+  const missing = new Map<LineageNodeKind, number[]>();
   for (const n of nodes) {
     const kind = n.kind === 'run-group' ? 'technology' : n.kind;
-    let list = wanted.get(kind);
-    if (!list) wanted.set(kind, (list = []));
+    if (rows.has(keyOfCode(n.id, KIND_CODE[kind]))) continue;
+    let list = missing.get(kind);
+    if (!list) missing.set(kind, (list = []));
     list.push(n.id);
   }
-  // Rows as arrays, in LINEAGE_LABEL_SQL's column order (a graph labels hundreds of nodes).
-  const rows = new Map<Key, unknown[]>();
-  for (const [kind, list] of wanted) {
+  const s = statements(db);
+  for (const [kind, list] of missing) {
     const code = KIND_CODE[kind];
     for (const row of s.labels[kind].all({ ids: JSON.stringify(list) }) as unknown[][]) rows.set(keyOfCode(row[0] as number, code), row);
   }
+  return rows;
+}
+
+function label(db: Db, nodes: DisplayNode[]): LineageNode[] {
+  const rows = labelRows(db, nodes);
   const text = (value: unknown, fallback: string) => (value === null || value === undefined ? fallback : String(value));
   return nodes.map((n): LineageNode => {
     const id = nodeIdOfKey(n.key);
@@ -855,11 +904,13 @@ export function assertLineageNode(db: Db, node: { kind: LineageNodeKind; id: num
 
 // Graphs answered again from memory until the database changes (changeStamp: a write on this
 // connection or a commit on another). The same lineage is opened again and again (the page, its
-// panels, the API), and a cold depth-6 graph of a road model costs tens of ms on the bench
-// database. Bounded (a depth-6 graph of the bench database holds ~350 KB), least recently used
-// out first. Graphs are shared: callers never mutate them.
+// panels, the API), and a cold depth-6 graph of a road model costs a few ms on the bench database.
+// Bounded, least recently used out first. A graph is kept as its JSON, one buffer outside V8's
+// heap (~125 KB at depth 6), not as the thousands of small objects it is built from: kept objects
+// were promoted to the old generation and dropped from it again at each new graph, and the major
+// collections that followed were most of the slow cold requests (12–20 ms spikes every ~15 graphs).
 const GRAPH_CACHE_ENTRIES = 32;
-const graphCache = new WeakMap<Db, { stamp: string; graphs: Map<string, LineageGraph> }>();
+const graphCache = new WeakMap<Db, { stamp: string; graphs: Map<string, Buffer> }>();
 
 function cacheKey(query: LineageQuery, options: LineageOptions): string {
   const sorted = <T>(values: Iterable<T>) => [...values].sort();
@@ -868,8 +919,8 @@ function cacheKey(query: LineageQuery, options: LineageOptions): string {
   return JSON.stringify([node.kind, node.id, direction, depth, sorted(kinds), sorted(expand), limit, options.walkCap ?? null, suspects, options.useIndex ?? true]);
 }
 
-/** The lineage of one node (DESIGN §3). */
-export function getLineage(db: Db, query: LineageQuery, options: LineageOptions = {}): LineageGraph {
+/** The cached JSON of a graph, or the graph computed now (and cached) with its JSON. */
+function lineageOf(db: Db, query: LineageQuery, options: LineageOptions): { json: Buffer; graph?: LineageGraph } {
   const stamp = changeStamp(db);
   let cache = graphCache.get(db);
   if (!cache || cache.stamp !== stamp) graphCache.set(db, (cache = { stamp, graphs: new Map() }));
@@ -879,12 +930,125 @@ export function getLineage(db: Db, query: LineageQuery, options: LineageOptions 
     // Move it to the end: the map's order is the order of use.
     cache.graphs.delete(key);
     cache.graphs.set(key, hit);
-    return hit;
+    return { json: hit };
   }
   const graph = computeLineage(db, query, options);
-  cache.graphs.set(key, graph);
+  const json = Buffer.from(JSON.stringify(graph));
+  cache.graphs.set(key, json);
   if (cache.graphs.size > GRAPH_CACHE_ENTRIES) cache.graphs.delete(cache.graphs.keys().next().value!);
-  return graph;
+  return { json, graph };
+}
+
+/** The lineage of one node (DESIGN §3). */
+export function getLineage(db: Db, query: LineageQuery, options: LineageOptions = {}): LineageGraph {
+  const { json, graph } = lineageOf(db, query, options);
+  return graph ?? (JSON.parse(json.toString('utf8')) as LineageGraph);
+}
+
+/** The lineage of one node as JSON (UTF-8): the API sends these bytes. */
+export function getLineageJson(db: Db, query: LineageQuery, options: LineageOptions = {}): Buffer {
+  return lineageOf(db, query, options).json;
+}
+
+/** An edge kept, with the positions of its ends among the nodes shown. */
+interface PlacedEdge {
+  edge: WorkEdge;
+  from: number;
+  to: number;
+}
+
+// Edges between the same two nodes are ordered by type, as localeCompare orders the type names.
+const EDGE_TYPE_RANK = Object.fromEntries(
+  [...LINEAGE_EDGE_TYPES].sort((a, b) => a.localeCompare(b)).map((type, rank) => [type, rank]),
+) as Record<LineageEdgeType, number>;
+
+function comparePlaced(a: PlacedEdge, b: PlacedEdge): number {
+  return a.from - b.from || a.to - b.to || EDGE_TYPE_RANK[a.edge.type] - EDGE_TYPE_RANK[b.edge.type];
+}
+
+/** The nodes shown, nearest first, cut at the limit; and each one's position. */
+function nearestNodes(nodes: DisplayNode[], limit: number): { nodes: DisplayNode[]; position: Map<Key, number>; cut: boolean } {
+  nodes.sort(compareNodes);
+  const cut = nodes.length > limit;
+  if (cut) nodes = nodes.slice(0, limit);
+  const position = new Map<Key, number>();
+  for (let i = 0; i < nodes.length; i++) position.set(nodes[i]!.key, i);
+  return { nodes, position, cut };
+}
+
+function evidenceInIndex(index: LineageIndexData, runId: number): RunEvidence[] | undefined {
+  const a = index.down.evidence;
+  const [start, end] = neighbours(a, runId);
+  if (start === end) return undefined;
+  const list: RunEvidence[] = [];
+  for (let i = start; i < end; i++) list.push({ technologyId: a.targets[i]!, outcome: EVIDENCE_OUTCOMES[a.codes![i]!]! });
+  return list;
+}
+
+/**
+ * With every kind shown, the edges among the nodes kept, straight from the index: the edges into
+ * each node kept from nodes kept, and for each folded run the edges into it, turned into edges
+ * into its groups. The same edges as edgesFromIndex and groupEdges give, without an edge object
+ * for every run found (most are folded, and most of those beyond the node limit).
+ */
+function edgesAmongShown(db: Db, index: LineageIndexData, nodes: DisplayNode[], position: Map<Key, number>, folded: Folded, options: LineageOptions): PlacedEdge[] {
+  const placed: PlacedEdge[] = [];
+  const transfers: { from: number; to: number; stage: string; xid: number }[] = [];
+  for (let at = 0; at < nodes.length; at++) {
+    const n = nodes[at]!;
+    if (n.kind === 'run-group') {
+      const technology = position.get(keyOfCode(n.id, TECHNOLOGY_CODE));
+      if (technology !== undefined) placed.push({ edge: groupEvidenceEdge(n.group!), from: at, to: technology });
+      continue;
+    }
+    for (const { type, code } of INDEX_STEPS.upstream[n.kind]) {
+      // Evidence is looked up from its run's end, below.
+      if (type === 'evidence') continue;
+      const a = index.up[type];
+      const [start, end] = neighbours(a, n.id);
+      for (let i = start; i < end; i++) {
+        const from = position.get(keyOfCode(a.targets[i]!, code));
+        if (from === undefined) continue;
+        if (type === 'transfer') transfers.push({ from, to: at, stage: TRANSFER_STAGES[a.codes![i]!]!, xid: a.ids![i]! });
+        else placed.push({ edge: { from: nodes[from]!.key, to: n.key, type }, from, to: at });
+      }
+    }
+    if (n.kind === 'test-run') {
+      // A run shown as itself: its evidence for the technologies shown.
+      const a = index.down.evidence;
+      const [start, end] = neighbours(a, n.id);
+      for (let i = start; i < end; i++) {
+        const to = position.get(keyOfCode(a.targets[i]!, TECHNOLOGY_CODE));
+        if (to !== undefined) placed.push({ edge: evidenceEdge(n.id, a.targets[i]!, EVIDENCE_OUTCOMES[a.codes![i]!]!), from: at, to });
+      }
+    }
+  }
+  // An edge into a folded run goes into each of its groups, once per (node, group, kind of edge).
+  const seen = new Set<number>();
+  for (const [runKey, evidence] of folded.foldedInto) {
+    const runId = idOfKey(runKey);
+    for (const { type, code } of INDEX_STEPS.upstream['test-run']) {
+      const a = index.up[type];
+      const [start, end] = neighbours(a, runId);
+      for (let i = start; i < end; i++) {
+        const from = position.get(keyOfCode(a.targets[i]!, code));
+        if (from === undefined) continue;
+        for (const e of evidence) {
+          const to = position.get(keyOfCode(e.technologyId, RUN_GROUP_CODE));
+          if (to === undefined) continue;
+          const mark = ((from * nodes.length + to) * INDEXED_EDGE_TYPES.length) + EDGE_TYPE_RANK[type];
+          if (seen.has(mark)) continue;
+          seen.add(mark);
+          placed.push({ edge: { from: nodes[from]!.key, to: nodes[to]!.key, type }, from, to });
+        }
+      }
+    }
+  }
+  const suspects = suspectsAmong(db, transfers, options);
+  for (const t of transfers) {
+    placed.push({ edge: transferEdge(nodes[t.from]!.key, nodes[t.to]!.key, t.stage, suspects.has(t.xid)), from: t.from, to: t.to });
+  }
+  return placed;
 }
 
 function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): LineageGraph {
@@ -896,56 +1060,68 @@ function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): L
       const cap = options.walkCap ?? LINEAGE_WALK_CAP;
       const index = options.useIndex === false ? undefined : currentLineageIndex(db);
       const walked = index ? walkIndex(index, query, cap) : walk(db, query, cap);
-      const { edges: rawEdges, runEvidence } = index ? edgesFromIndex(db, index, walked.nodes, options) : edgesAmong(db, walked.nodes, options);
-
       const visible = (key: Key) => key === rootKey || query.kinds.has(kindOfKey(key) as LineageNodeKind);
       const allShown = LINEAGE_NODE_KINDS.every((k) => query.kinds.has(k));
-      let edges = allShown ? rawEdges : contract(walked.nodes, rawEdges, visible);
-      let nodes: DisplayNode[] = [];
-      for (const [key, n] of walked.nodes) if (visible(key)) nodes.push({ key, kind: n.kind, id: n.id, depth: n.depth });
-      if (query.kinds.has('test-run')) ({ nodes, edges } = groupRuns(nodes, edges, runEvidence, query.expand, rootKey));
+      const shown: DisplayNode[] = [];
+      for (const [key, n] of walked.nodes) if (visible(key)) shown.push(displayNode(key, n.kind, n.id, n.depth));
 
-      nodes.sort(compareNodes);
-      const truncated = walked.capped || nodes.length > query.limit;
-      if (nodes.length > query.limit) nodes = nodes.slice(0, query.limit);
-      const position = new Map<Key, number>();
-      for (let i = 0; i < nodes.length; i++) position.set(nodes[i]!.key, i);
+      if (index && allShown) {
+        // The usual graph: which nodes are shown needs no edge, so only the edges among them are read.
+        const folded = foldRuns(shown, (runId) => evidenceInIndex(index, runId), query.expand, rootKey);
+        const { nodes, position, cut } = nearestNodes(folded.nodes, query.limit);
+        const placed = edgesAmongShown(db, index, nodes, position, folded, options);
+        return graphOf(db, query, rootKey, nodes, placed, walked.capped || cut);
+      }
+
+      const { edges: rawEdges, runEvidence } = index ? edgesFromIndex(db, index, walked.nodes, options) : edgesAmong(db, walked.nodes, options);
+      let edges = allShown ? rawEdges : contract(walked.nodes, rawEdges, visible);
+      let shownNodes = shown;
+      if (query.kinds.has('test-run')) {
+        const folded = foldRuns(shown, (runId) => runEvidence.get(runId), query.expand, rootKey);
+        edges = groupEdges(edges, folded, new Set(shown.map((n) => n.key)));
+        shownNodes = folded.nodes;
+      }
+      const { nodes, position, cut } = nearestNodes(shownNodes, query.limit);
       // A pair already joined by a real edge needs no implied one (only contraction makes them).
       let direct: EdgeMap | undefined;
       if (!allShown) {
         direct = new EdgeMap();
         for (const e of edges) if (e.type !== 'implied') direct.set(e);
       }
-      const kept: { edge: WorkEdge; from: number; to: number }[] = [];
+      const placed: PlacedEdge[] = [];
       for (const edge of edges) {
         const from = position.get(edge.from);
         const to = position.get(edge.to);
         if (from === undefined || to === undefined) continue;
         if (edge.type === 'implied' && direct?.joins(edge.from, edge.to)) continue;
-        kept.push({ edge, from, to });
+        placed.push({ edge, from, to });
       }
-      kept.sort((a, b) => a.from - b.from || a.to - b.to || a.edge.type.localeCompare(b.edge.type));
-
-      const labelled = label(db, nodes);
-      return {
-        root: nodeIdOfKey(rootKey),
-        direction: query.direction,
-        depth: query.depth,
-        nodes: labelled,
-        edges: kept.map(({ edge: e, from, to }) => {
-          const edge: LineageEdge = { from: labelled[from]!.id, to: labelled[to]!.id, type: e.type };
-          if (e.type === 'implied') {
-            edge.implied = true;
-            edge.via = viaKinds(e.via ?? 0);
-          }
-          if (e.outcome) edge.outcome = e.outcome;
-          if (e.stage) edge.stage = e.stage;
-          if (e.failing) edge.failing = true;
-          if (e.suspect) edge.suspect = true;
-          return edge;
-        }),
-        truncated,
-      };
+      return graphOf(db, query, rootKey, nodes, placed, walked.capped || cut);
     })
     .deferred();
+}
+
+/** The result: nodes labelled, edges in order of their ends' positions. */
+function graphOf(db: Db, query: LineageQuery, rootKey: Key, nodes: DisplayNode[], placed: PlacedEdge[], truncated: boolean): LineageGraph {
+  placed.sort(comparePlaced);
+  const labelled = label(db, nodes);
+  return {
+    root: nodeIdOfKey(rootKey),
+    direction: query.direction,
+    depth: query.depth,
+    nodes: labelled,
+    edges: placed.map(({ edge: e, from, to }) => {
+      const edge: LineageEdge = { from: labelled[from]!.id, to: labelled[to]!.id, type: e.type };
+      if (e.type === 'implied') {
+        edge.implied = true;
+        edge.via = viaKinds(e.via ?? 0);
+      }
+      if (e.outcome) edge.outcome = e.outcome;
+      if (e.stage) edge.stage = e.stage;
+      if (e.failing) edge.failing = true;
+      if (e.suspect) edge.suspect = true;
+      return edge;
+    }),
+    truncated,
+  };
 }

@@ -8,7 +8,7 @@
 //   T4 ─approved→ M1, T2 ─in_production→ M2, T5 ─rejected→ M3
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MalformedInputError, NotFoundError } from '../../src/domain/errors.js';
-import { getLineage, parseLineageQuery, type LineageGraph, type LineageQueryInput } from '../../src/domain/lineage.js';
+import { getLineage, getLineageJson, parseLineageQuery, type LineageGraph, type LineageQueryInput } from '../../src/domain/lineage.js';
 import { openDatabase, type Db } from '../../src/db.js';
 import { openTempDatabase } from '../support/app.js';
 
@@ -324,17 +324,25 @@ describe('lineage queries', () => {
 describe('lineage cache', () => {
   it('answers the same query from memory until the database changes, on this connection or another', () => {
     const query = { node: 'road-model:3', direction: 'upstream', depth: 2 };
+    // The cache keeps a graph as its JSON: a query answered from memory gives the same bytes object.
+    const json = (input: LineageQueryInput, suspect: Set<number> = new Set()) =>
+      getLineageJson(db, parseLineageQuery(input), { suspectTransferIds: suspect });
     const first = lineage(query);
-    expect(lineage(query)).toBe(first);
+    const bytes = json(query);
+    expect(JSON.parse(bytes.toString('utf8'))).toEqual(first);
+    expect(json(query)).toBe(bytes);
+    // A graph read back from memory is the graph computed.
+    expect(lineage(query)).toEqual(first);
     // Another depth, kinds or suspect set is another graph.
-    expect(lineage({ ...query, depth: 1 })).not.toBe(first);
-    expect(lineage(query, new Set([3]))).not.toBe(first);
+    expect(json({ ...query, depth: 1 })).not.toBe(bytes);
+    expect(json(query, new Set([3]))).not.toBe(bytes);
+    expect(json(query)).toBe(bytes);
     // M3 is fed only by a rejected transfer: no technology yet.
     expect(first.nodes.map((n) => n.id)).toEqual(['road-model:3']);
 
     db.sqlite.prepare(`UPDATE transfers SET stage = 'approved' WHERE id = 3`).run();
+    expect(json(query)).not.toBe(bytes);
     const afterWrite = lineage(query);
-    expect(afterWrite).not.toBe(first);
     expect(afterWrite.nodes.map((n) => n.id)).toEqual(['road-model:3', 'technology:5']);
 
     const other = openDatabase(db.sqlite.name);
@@ -344,5 +352,23 @@ describe('lineage cache', () => {
       other.sqlite.close();
     }
     expect(lineage(query).nodes.map((n) => n.id)).toEqual(['road-model:3']);
+  });
+
+  it('labels a node with its name as it is now, after a rename on this connection or another', () => {
+    const query = { node: 'road-model:1', direction: 'upstream', depth: 2 };
+    const labelOf = (id: string) => lineage(query).nodes.find((n) => n.id === id)?.label;
+    const name = db.sqlite.prepare('SELECT name FROM technologies WHERE id = 4').pluck().get() as string;
+    expect(labelOf('technology:4')).toBe(name);
+    db.sqlite.prepare(`UPDATE technologies SET name = 'Renamed here' WHERE id = 4`).run();
+    // Another graph holding the same technology: its label is read again, not remembered.
+    expect(lineage({ ...query, depth: 3 }).nodes.find((n) => n.id === 'technology:4')?.label).toBe('Renamed here');
+    expect(labelOf('technology:4')).toBe('Renamed here');
+    const other = openDatabase(db.sqlite.name);
+    try {
+      other.sqlite.prepare(`UPDATE technologies SET name = ? WHERE id = 4`).run(name);
+    } finally {
+      other.sqlite.close();
+    }
+    expect(labelOf('technology:4')).toBe(name);
   });
 });

@@ -36,7 +36,7 @@ describe('GET /api/v1/lineage', () => {
     expect(again.statusCode).toBe(200);
     expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(again.body).toBe(first.body);
-    // The response schema still shapes it: nothing the schema does not name.
+    // Nothing the schema does not name.
     expect(Object.keys(json(again)).sort()).toEqual(['depth', 'direction', 'edges', 'nodes', 'root', 'truncated']);
     t.db.sqlite.exec(`UPDATE technologies SET name = 'FE tyre compound B' WHERE id = 1`);
     const renamed = json(await get(query));
