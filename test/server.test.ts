@@ -113,7 +113,7 @@ describe('server', () => {
   }, 30_000);
 
   it('npm start runs the bundle `npm run build` makes: pages with their assets, the lineage page (elkjs), the API, and a CSV import in its worker', async () => {
-    // node, its flags (heap sizing, see README Performance), the bundle: run as npm start runs it.
+    // Its environment, node's flags (memory, see README Performance), the bundle: run as npm start runs it.
     const npmStart = buildNpmStart();
 
     const dir = tempDir();
@@ -125,7 +125,7 @@ describe('server', () => {
     setup.sqlite.close();
     const port = String(20000 + Math.floor(Math.random() * 20000));
     // From another folder: the bundle finds db/migrations and views/assets from where it lies.
-    const s = start({ PITLANE_DATA_DIR: dir, PITLANE_SEED: 'demo', PORT: port }, npmStart, dir);
+    const s = start({ ...npmStart.env, PITLANE_DATA_DIR: dir, PITLANE_SEED: 'demo', PORT: port }, npmStart.args, dir);
     const base = (await s.url).replace('localhost', '127.0.0.1');
     const auth = { authorization: `Bearer ${token}` };
 

@@ -430,11 +430,11 @@ async function main(): Promise<void> {
     const startups: Record<string, number[]> = { tsx: [], bundle: [] };
     const idleRss: Record<string, number[]> = { tsx: [], bundle: [] };
     for (let i = 0; i < 3; i++) {
-      for (const [kind, args] of [
-        ['tsx', ['--import', 'tsx', 'src/server.ts']],
-        ['bundle', bundle],
+      for (const [kind, args, env] of [
+        ['tsx', ['--import', 'tsx', 'src/server.ts'], serverEnv],
+        ['bundle', bundle.args, { ...bundle.env, ...serverEnv }],
       ] as const) {
-        const s = await startServer(kind, [...args], serverEnv);
+        const s = await startServer(kind, [...args], env);
         startups[kind]!.push(Math.round(s.startMs));
         await new Promise((resolve) => setTimeout(resolve, 500));
         idleRss[kind]!.push(Math.round(memoryOf(s.child.pid!).rssMb));
@@ -445,7 +445,7 @@ async function main(): Promise<void> {
 
     // 3. The app (as npm start runs it) and the baseline.
     const profDir = process.env.BENCH_CPU_PROF;
-    const app = await startServer('app', [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : []), ...bundle], serverEnv);
+    const app = await startServer('app', [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : []), ...bundle.args], { ...bundle.env, ...serverEnv });
     servers.push(app);
     const baseline = await startServer('baseline', ['--import', 'tsx', 'test/bench/baseline-server.ts'], { BASELINE_DB: config.dbFile });
     servers.push(baseline);
