@@ -19,6 +19,15 @@ export const MIGRATIONS_FOLDER = path.join(PROJECT_ROOT, 'db/migrations');
 
 export const BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * A connection's SQLite page cache in KiB. better-sqlite3 builds SQLite with 16 MB; the hot pages
+ * of the lists, searches and lineage fit in half of it, and the file's other pages are in the OS
+ * page cache anyway. Measured on the bench database (lists, filters and searches at 50
+ * connections, twice): the server's RSS 145–149 → 135–140 MB, req/s and CPU per request within
+ * run-to-run noise. The import worker's connection takes less (IMPORT_PAGE_CACHE_KIB).
+ */
+export const PAGE_CACHE_KIB = 8000;
+
 function assertPragma(sqlite: Database.Database, name: string, expected: string | number): void {
   const actual = sqlite.pragma(name, { simple: true });
   if (String(actual).toLowerCase() !== String(expected).toLowerCase()) {
@@ -33,10 +42,12 @@ export function openDatabase(file: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('synchronous = FULL');
+  sqlite.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   assertPragma(sqlite, 'journal_mode', 'wal');
   assertPragma(sqlite, 'foreign_keys', 1);
   assertPragma(sqlite, 'busy_timeout', BUSY_TIMEOUT_MS);
   assertPragma(sqlite, 'synchronous', 2);
+  assertPragma(sqlite, 'cache_size', -PAGE_CACHE_KIB);
   return { orm: drizzle(sqlite, { schema }), sqlite };
 }
 

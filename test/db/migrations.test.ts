@@ -25,11 +25,13 @@ afterAll(() => {
 });
 
 describe('database', () => {
-  it('opens with WAL, foreign keys, a busy timeout and synchronous=FULL', () => {
+  it('opens with WAL, foreign keys, a busy timeout, synchronous=FULL and an 8 MB page cache', () => {
     expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
     expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2);
+    // 8 MB, not better-sqlite3's 16 MB (src/db.ts PAGE_CACHE_KIB).
+    expect(db.sqlite.pragma('cache_size', { simple: true })).toBe(-8000);
   });
 
   it('migrates twice without harm', () => {
