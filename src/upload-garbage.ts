@@ -27,4 +27,14 @@ export class UploadGarbage {
     this.since = 0;
     this.collect({ type: 'minor' });
   }
+
+  /**
+   * Call once the upload is written: the buffers since the last collection (up to 4 MB) are
+   * freed now, before what comes next (an import starts its worker) adds its own memory.
+   */
+  finished(): void {
+    if (!this.collect || this.since === 0) return;
+    this.since = 0;
+    this.collect({ type: 'minor' });
+  }
 }

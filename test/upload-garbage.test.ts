@@ -13,6 +13,18 @@ describe('UploadGarbage', () => {
     expect(calls).toHaveLength(3);
   });
 
+  it('collects once more when the upload is written, if any bytes came since the last collection', () => {
+    const calls: unknown[] = [];
+    const garbage = new UploadGarbage((options) => calls.push(options));
+    garbage.passed(UPLOAD_COLLECT_EVERY);
+    expect(calls).toHaveLength(1);
+    garbage.finished();
+    expect(calls).toHaveLength(1);
+    garbage.passed(1024);
+    garbage.finished();
+    expect(calls).toEqual([{ type: 'minor' }, { type: 'minor' }]);
+  });
+
   it('does nothing when node runs without --expose-gc (tests, npm run dev)', () => {
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
     expect(() => new UploadGarbage().passed(UPLOAD_COLLECT_EVERY * 2)).not.toThrow();

@@ -307,6 +307,7 @@ class Inspector extends Transform {
         this.text = false;
       }
     }
+    this.garbage.finished();
     done();
   }
 }
