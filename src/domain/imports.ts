@@ -158,6 +158,7 @@ export async function saveUpload(db: Db, stream: Readable, limit: number = IMPOR
       garbage.passed(buf.length);
     }
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    garbage.finished();
   } catch (error) {
     // The file may still be opening: remove it once the stream has closed, or an open that
     // finishes after the removal would leave it behind.
@@ -423,6 +424,36 @@ interface CheckedRow {
   input: TestRunInput;
 }
 
+/**
+ * The codes the check has read and the first row of each, for "also on row N". In a temporary
+ * table of the import's connection, not a Map: beyond a small cache SQLite keeps it in a temp
+ * file, so the check's memory stays flat however many rows (a Map of 100,000 codes held ~12 MB of
+ * the worker's heap). Writing to the temp database takes no lock on the main one.
+ */
+class SeenCodes {
+  private readonly firstRowOf;
+  private readonly remember;
+
+  constructor(private readonly db: Db) {
+    db.sqlite.pragma(`temp.cache_size = -${IMPORT_PAGE_CACHE_KIB}`);
+    db.sqlite.exec('CREATE TEMP TABLE IF NOT EXISTS import_codes (code TEXT PRIMARY KEY, first_row INTEGER NOT NULL) WITHOUT ROWID');
+    db.sqlite.exec('DELETE FROM temp.import_codes');
+    this.firstRowOf = db.sqlite.prepare('SELECT first_row FROM temp.import_codes WHERE code = ?').pluck();
+    this.remember = db.sqlite.prepare('INSERT INTO temp.import_codes (code, first_row) VALUES (?, ?)');
+  }
+
+  /** The row that first gave `code`; undefined (and `row` remembered) when this is the first. */
+  firstRow(code: string, row: number): number | undefined {
+    const first = this.firstRowOf.get(code) as number | undefined;
+    if (first === undefined) this.remember.run(code, row);
+    return first;
+  }
+
+  drop(): void {
+    this.db.sqlite.exec('DROP TABLE IF EXISTS temp.import_codes');
+  }
+}
+
 /** Rows written between two reads of the next rows (all-or-nothing: in one transaction). */
 const WRITE_CHUNK = 500;
 
@@ -520,7 +551,7 @@ export async function runImportJob(db: Db, options: RunImportOptions): Promise<I
   const lookups = loadTestRunCsvLookups(db);
   const refusedRows = new Set<number>();
   const validWithCode = { yes: 0, no: 0 };
-  const codes = new Map<string, number>();
+  const codes = new SeenCodes(db);
   let header: string[] | undefined;
   let fatal: ImportJobError | undefined;
   let rowNumber = 1;
@@ -575,6 +606,7 @@ export async function runImportJob(db: Db, options: RunImportOptions): Promise<I
     }
   } finally {
     source.destroy();
+    codes.drop();
   }
   if (!fatal && !header) fatal = { row: 1, column: '', message: 'The file is empty: the first row must name the columns. Nothing was written.' };
   if (!fatal) bytesRead = bytesTotal;
@@ -590,9 +622,8 @@ export async function runImportJob(db: Db, options: RunImportOptions): Promise<I
     const flagged = new Set(problems.map((p) => p.column));
     const all = [...problems, ...fieldProblemsToCsv(validateTestRunInput(db, input)).filter((p) => !flagged.has(p.column))];
     if (input.code !== undefined) {
-      const first = codes.get(input.code);
+      const first = codes.firstRow(input.code, row);
       if (first !== undefined) all.push({ column: 'code', message: `the code “${input.code}” is also on row ${first}: give each run once` });
-      else codes.set(input.code, row);
     }
     if (all.length) {
       const position = (column: string) => (TEST_RUN_CSV_COLUMNS as readonly string[]).indexOf(column);
