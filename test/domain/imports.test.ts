@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type Db } from '../../src/db.js';
 import type { Actor } from '../../src/domain/actor.js';
@@ -9,6 +11,7 @@ import {
   createImportJob,
   failInterruptedImportJobs,
   getImportJob,
+  IMPORT_WORKER_LIMITS,
   runImportJob,
   saveUpload,
   UploadTooLargeError,
@@ -17,6 +20,7 @@ import {
 } from '../../src/domain/imports.js';
 import { TEST_RUN_CSV_COLUMNS, loadTestRunCsvLookups, testRunToCsvRow, type TestRunCsvRow } from '../../src/domain/test-run-csv.js';
 import { createTestRun, findTestRunByCode, getTestRun, listTestRuns, type TestRun } from '../../src/domain/test-runs.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
 import { countRows, tempDir } from '../support/app.js';
 
 let db: Db;
@@ -390,4 +394,33 @@ describe('import: uploads and webhooks', () => {
     expect(JSON.parse(deliveries[0]!.payload)).toMatchObject({ event: 'import.finished', data: { job: { id: job.id, status: 'succeeded', rows_created: 1 } } });
     db.sqlite.prepare(`UPDATE webhooks SET active = 0 WHERE id = ?`).run(hook);
   });
+});
+
+describe('import: the worker heap', () => {
+  // Runs node as npm start does (--max-semi-space-size for the server's heap), starts a worker with
+  // IMPORT_WORKER_LIMITS that churns garbage, and reads its young generation's size.
+  const youngGenerationMb = (letWorkersSize: boolean): number => {
+    const module = pathToFileURL(path.join(PROJECT_ROOT, 'src/domain/imports.ts')).href;
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      import { IMPORT_WORKER_LIMITS, letWorkersSizeTheirYoungGeneration } from ${JSON.stringify(module)};
+      if (${letWorkersSize}) letWorkersSizeTheirYoungGeneration();
+      const churn = \`(async () => {
+        const v8 = await import('node:v8');
+        const { parentPort } = await import('node:worker_threads');
+        let keep = [];
+        for (let r = 0; r < 200; r++) { const a = []; for (let i = 0; i < 20000; i++) a.push({ i, s: 'x' + i }); keep.push(a); if (keep.length > 8) keep.shift(); }
+        parentPort.postMessage(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+      })();\`;
+      const worker = new Worker(churn, { eval: true, resourceLimits: IMPORT_WORKER_LIMITS });
+      worker.once('message', (bytes) => { process.stdout.write(String(bytes)); void worker.terminate(); });`;
+    const out = execFileSync(process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    return Number(out) / 1024 / 1024;
+  };
+
+  it("keeps the worker's young generation to its limit under npm start's --max-semi-space-size", () => {
+    // V8 takes the flag over the worker's limit: 16 MB (two 8 MB semi-spaces) instead of 4.
+    expect(youngGenerationMb(false)).toBe(16);
+    expect(youngGenerationMb(true)).toBeLessThanOrEqual(IMPORT_WORKER_LIMITS.maxYoungGenerationSizeMb);
+  }, 30_000);
 });
