@@ -35,19 +35,24 @@ function assertPragma(sqlite: Database.Database, name: string, expected: string 
   }
 }
 
-export function openDatabase(file: string): Db {
+export interface OpenOptions {
+  /** The page cache in KiB: PAGE_CACHE_KIB unless a connection needs less (the import's). */
+  pageCacheKib?: number;
+}
+
+export function openDatabase(file: string, { pageCacheKib = PAGE_CACHE_KIB }: OpenOptions = {}): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('synchronous = FULL');
-  sqlite.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  sqlite.pragma(`cache_size = -${pageCacheKib}`);
   assertPragma(sqlite, 'journal_mode', 'wal');
   assertPragma(sqlite, 'foreign_keys', 1);
   assertPragma(sqlite, 'busy_timeout', BUSY_TIMEOUT_MS);
   assertPragma(sqlite, 'synchronous', 2);
-  assertPragma(sqlite, 'cache_size', -PAGE_CACHE_KIB);
+  assertPragma(sqlite, 'cache_size', -pageCacheKib);
   return { orm: drizzle(sqlite, { schema }), sqlite };
 }
 
@@ -76,7 +81,8 @@ export function changeStamp(db: Db): string {
 
 /**
  * `read`, answered again only after the database may have changed (see changeStamp): for small
- * whole-table reads that every page shows (the program picker). The value is shared: never mutate it.
+ * whole-table reads that every page shows (the program picker). The value is shared: never mutate
+ * it, unless it is a memo its callers fill (an empty Map read afresh after each change).
  */
 export function cachedUntilChange<T>(read: (db: Db) => T): (db: Db) => T {
   const cache = new WeakMap<Db, { stamp: string; value: T }>();

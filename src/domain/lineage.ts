@@ -25,7 +25,7 @@
 // edges among the nodes kept are read from the index (edgesAmongShown). The tests hold it to the
 // general way's answers (test/domain/lineage-index.test.ts compares every demo node with the SQL walk).
 import type Database from 'better-sqlite3';
-import { changeStamp, type Db } from '../db.js';
+import { cachedUntilChange, type Db } from '../db.js';
 import { MalformedInputError, NotFoundError } from './errors.js';
 import { EVIDENCE_OUTCOMES, TRANSFER_STAGES } from '../../db/schema.js';
 import { currentLineageIndex, INDEXED_EDGE_TYPES, type Adjacency, type IndexedEdgeType, type LineageIndexData } from './lineage-index.js';
@@ -551,35 +551,55 @@ function walkIndex(index: LineageIndexData, query: LineageQuery, cap: number): W
   return { nodes, capped: false };
 }
 
+/** A transfer edge's stage and the transfer's id (its suspicion is asked by id). */
+interface TransferOf {
+  stage: string;
+  xid: number;
+}
+
+/**
+ * Each edge of the index into node `id` of `kind`, but evidence (read from its run's end,
+ * evidenceInIndex): its type, the key of its `from` end, and for a transfer its stage and id.
+ */
+function forEachEdgeInto(index: LineageIndexData, kind: LineageNodeKind, id: number, visit: (type: IndexedEdgeType, from: Key, transfer?: TransferOf) => void): void {
+  for (const { type, code } of INDEX_STEPS.upstream[kind]) {
+    if (type === 'evidence') continue;
+    const a = index.up[type];
+    const [start, end] = neighbours(a, id);
+    for (let i = start; i < end; i++) {
+      const from = keyOfCode(a.targets[i]!, code);
+      if (type === 'transfer') visit(type, from, { stage: TRANSFER_STAGES[a.codes![i]!]!, xid: a.ids![i]! });
+      else visit(type, from);
+    }
+  }
+}
+
+/** The counting evidence of a run (completed runs only are in the index); undefined when none. */
+function evidenceInIndex(index: LineageIndexData, runId: number): RunEvidence[] | undefined {
+  const a = index.down.evidence;
+  const [start, end] = neighbours(a, runId);
+  if (start === end) return undefined;
+  const list: RunEvidence[] = [];
+  for (let i = start; i < end; i++) list.push({ technologyId: a.targets[i]!, outcome: EVIDENCE_OUTCOMES[a.codes![i]!]! });
+  return list;
+}
+
 function edgesFromIndex(db: Db, index: LineageIndexData, nodes: Map<Key, RawNode>, options: LineageOptions) {
   const edges: WorkEdge[] = [];
-  const transfers: { from: Key; to: Key; stage: string; xid: number }[] = [];
+  const transfers: ({ from: Key; to: Key } & TransferOf)[] = [];
   const runEvidence = new Map<number, RunEvidence[]>();
   for (const [key, node] of nodes) {
     // Every edge into a found node from a found node, once: looked up from its `to` end.
-    for (const { type, code } of INDEX_STEPS.upstream[node.kind]) {
-      if (type === 'evidence') continue;
-      const a = index.up[type];
-      const [start, end] = neighbours(a, node.id);
-      for (let i = start; i < end; i++) {
-        const from = keyOfCode(a.targets[i]!, code);
-        if (!nodes.has(from)) continue;
-        if (type === 'transfer') transfers.push({ from, to: key, stage: TRANSFER_STAGES[a.codes![i]!]!, xid: a.ids![i]! });
-        else edges.push({ from, to: key, type });
-      }
-    }
-    if (node.kind === 'test-run') {
-      const a = index.down.evidence;
-      const [start, end] = neighbours(a, node.id);
-      if (start === end) continue;
-      const list: RunEvidence[] = [];
-      for (let i = start; i < end; i++) {
-        const technologyId = a.targets[i]!;
-        const outcome = EVIDENCE_OUTCOMES[a.codes![i]!]!;
-        list.push({ technologyId, outcome });
-        if (nodes.has(keyOfCode(technologyId, TECHNOLOGY_CODE))) edges.push(evidenceEdge(node.id, technologyId, outcome));
-      }
-      runEvidence.set(node.id, list);
+    forEachEdgeInto(index, node.kind, node.id, (type, from, transfer) => {
+      if (!nodes.has(from)) return;
+      if (transfer) transfers.push({ from, to: key, ...transfer });
+      else edges.push({ from, to: key, type });
+    });
+    const evidence = node.kind === 'test-run' ? evidenceInIndex(index, node.id) : undefined;
+    if (!evidence) continue;
+    runEvidence.set(node.id, evidence);
+    for (const { technologyId, outcome } of evidence) {
+      if (nodes.has(keyOfCode(technologyId, TECHNOLOGY_CODE))) edges.push(evidenceEdge(node.id, technologyId, outcome));
     }
   }
   const suspects = suspectsAmong(db, transfers, options);
@@ -826,14 +846,12 @@ function compareNodes(a: DisplayNode, b: DisplayNode): number {
 // and reading ~500 rows by id was a quarter of a cold depth-6 graph on the bench database.
 // Bounded: past LABEL_CACHE_ROWS rows it starts again.
 const LABEL_CACHE_ROWS = 50_000;
-const labelCache = new WeakMap<Db, { stamp: string; rows: Map<Key, unknown[]> }>();
+const labelCache = cachedUntilChange((): Map<Key, unknown[]> => new Map());
 
 /** Rows as arrays, in LINEAGE_LABEL_SQL's column order, by the key of the node (a run group's: its technology). */
 function labelRows(db: Db, nodes: DisplayNode[]): Map<Key, unknown[]> {
-  const stamp = changeStamp(db);
-  let cache = labelCache.get(db);
-  if (!cache || cache.stamp !== stamp || cache.rows.size > LABEL_CACHE_ROWS) labelCache.set(db, (cache = { stamp, rows: new Map() }));
-  const { rows } = cache;
+  const rows = labelCache(db);
+  if (rows.size > LABEL_CACHE_ROWS) rows.clear();
   const missing = new Map<LineageNodeKind, number[]>();
   for (const n of nodes) {
     const kind = n.kind === 'run-group' ? 'technology' : n.kind;
@@ -910,7 +928,7 @@ export function assertLineageNode(db: Db, node: { kind: LineageNodeKind; id: num
 // were promoted to the old generation and dropped from it again at each new graph, and the major
 // collections that followed were most of the slow cold requests (12–20 ms spikes every ~15 graphs).
 const GRAPH_CACHE_ENTRIES = 32;
-const graphCache = new WeakMap<Db, { stamp: string; graphs: Map<string, Buffer> }>();
+const graphCache = cachedUntilChange((): Map<string, Buffer> => new Map());
 
 function cacheKey(query: LineageQuery, options: LineageOptions): string {
   const sorted = <T>(values: Iterable<T>) => [...values].sort();
@@ -921,21 +939,19 @@ function cacheKey(query: LineageQuery, options: LineageOptions): string {
 
 /** The cached JSON of a graph, or the graph computed now (and cached) with its JSON. */
 function lineageOf(db: Db, query: LineageQuery, options: LineageOptions): { json: Buffer; graph?: LineageGraph } {
-  const stamp = changeStamp(db);
-  let cache = graphCache.get(db);
-  if (!cache || cache.stamp !== stamp) graphCache.set(db, (cache = { stamp, graphs: new Map() }));
+  const graphs = graphCache(db);
   const key = cacheKey(query, options);
-  const hit = cache.graphs.get(key);
+  const hit = graphs.get(key);
   if (hit) {
     // Move it to the end: the map's order is the order of use.
-    cache.graphs.delete(key);
-    cache.graphs.set(key, hit);
+    graphs.delete(key);
+    graphs.set(key, hit);
     return { json: hit };
   }
   const graph = computeLineage(db, query, options);
   const json = Buffer.from(JSON.stringify(graph));
-  cache.graphs.set(key, json);
-  if (cache.graphs.size > GRAPH_CACHE_ENTRIES) cache.graphs.delete(cache.graphs.keys().next().value!);
+  graphs.set(key, json);
+  if (graphs.size > GRAPH_CACHE_ENTRIES) graphs.delete(graphs.keys().next().value!);
   return { json, graph };
 }
 
@@ -976,15 +992,6 @@ function nearestNodes(nodes: DisplayNode[], limit: number): { nodes: DisplayNode
   return { nodes, position, cut };
 }
 
-function evidenceInIndex(index: LineageIndexData, runId: number): RunEvidence[] | undefined {
-  const a = index.down.evidence;
-  const [start, end] = neighbours(a, runId);
-  if (start === end) return undefined;
-  const list: RunEvidence[] = [];
-  for (let i = start; i < end; i++) list.push({ technologyId: a.targets[i]!, outcome: EVIDENCE_OUTCOMES[a.codes![i]!]! });
-  return list;
-}
-
 /**
  * With every kind shown, the edges among the nodes kept, straight from the index: the edges into
  * each node kept from nodes kept, and for each folded run the edges into it, turned into edges
@@ -993,7 +1000,7 @@ function evidenceInIndex(index: LineageIndexData, runId: number): RunEvidence[] 
  */
 function edgesAmongShown(db: Db, index: LineageIndexData, nodes: DisplayNode[], position: Map<Key, number>, folded: Folded, options: LineageOptions): PlacedEdge[] {
   const placed: PlacedEdge[] = [];
-  const transfers: { from: number; to: number; stage: string; xid: number }[] = [];
+  const transfers: ({ from: number; to: number } & TransferOf)[] = [];
   for (let at = 0; at < nodes.length; at++) {
     const n = nodes[at]!;
     if (n.kind === 'run-group') {
@@ -1001,48 +1008,34 @@ function edgesAmongShown(db: Db, index: LineageIndexData, nodes: DisplayNode[], 
       if (technology !== undefined) placed.push({ edge: groupEvidenceEdge(n.group!), from: at, to: technology });
       continue;
     }
-    for (const { type, code } of INDEX_STEPS.upstream[n.kind]) {
-      // Evidence is looked up from its run's end, below.
-      if (type === 'evidence') continue;
-      const a = index.up[type];
-      const [start, end] = neighbours(a, n.id);
-      for (let i = start; i < end; i++) {
-        const from = position.get(keyOfCode(a.targets[i]!, code));
-        if (from === undefined) continue;
-        if (type === 'transfer') transfers.push({ from, to: at, stage: TRANSFER_STAGES[a.codes![i]!]!, xid: a.ids![i]! });
-        else placed.push({ edge: { from: nodes[from]!.key, to: n.key, type }, from, to: at });
-      }
-    }
-    if (n.kind === 'test-run') {
-      // A run shown as itself: its evidence for the technologies shown.
-      const a = index.down.evidence;
-      const [start, end] = neighbours(a, n.id);
-      for (let i = start; i < end; i++) {
-        const to = position.get(keyOfCode(a.targets[i]!, TECHNOLOGY_CODE));
-        if (to !== undefined) placed.push({ edge: evidenceEdge(n.id, a.targets[i]!, EVIDENCE_OUTCOMES[a.codes![i]!]!), from: at, to });
-      }
+    forEachEdgeInto(index, n.kind, n.id, (type, fromKey, transfer) => {
+      const from = position.get(fromKey);
+      if (from === undefined) return;
+      if (transfer) transfers.push({ from, to: at, ...transfer });
+      else placed.push({ edge: { from: fromKey, to: n.key, type }, from, to: at });
+    });
+    // A run shown as itself: its evidence for the technologies shown.
+    if (n.kind !== 'test-run') continue;
+    for (const { technologyId, outcome } of evidenceInIndex(index, n.id) ?? []) {
+      const to = position.get(keyOfCode(technologyId, TECHNOLOGY_CODE));
+      if (to !== undefined) placed.push({ edge: evidenceEdge(n.id, technologyId, outcome), from: at, to });
     }
   }
   // An edge into a folded run goes into each of its groups, once per (node, group, kind of edge).
   const seen = new Set<number>();
   for (const [runKey, evidence] of folded.foldedInto) {
-    const runId = idOfKey(runKey);
-    for (const { type, code } of INDEX_STEPS.upstream['test-run']) {
-      const a = index.up[type];
-      const [start, end] = neighbours(a, runId);
-      for (let i = start; i < end; i++) {
-        const from = position.get(keyOfCode(a.targets[i]!, code));
-        if (from === undefined) continue;
-        for (const e of evidence) {
-          const to = position.get(keyOfCode(e.technologyId, RUN_GROUP_CODE));
-          if (to === undefined) continue;
-          const mark = ((from * nodes.length + to) * INDEXED_EDGE_TYPES.length) + EDGE_TYPE_RANK[type];
-          if (seen.has(mark)) continue;
-          seen.add(mark);
-          placed.push({ edge: { from: nodes[from]!.key, to: nodes[to]!.key, type }, from, to });
-        }
+    forEachEdgeInto(index, 'test-run', idOfKey(runKey), (type, fromKey) => {
+      const from = position.get(fromKey);
+      if (from === undefined) return;
+      for (const e of evidence) {
+        const to = position.get(keyOfCode(e.technologyId, RUN_GROUP_CODE));
+        if (to === undefined) continue;
+        const mark = (from * nodes.length + to) * LINEAGE_EDGE_TYPES.length + EDGE_TYPE_RANK[type];
+        if (seen.has(mark)) continue;
+        seen.add(mark);
+        placed.push({ edge: { from: fromKey, to: nodes[to]!.key, type }, from, to });
       }
-    }
+    });
   }
   const suspects = suspectsAmong(db, transfers, options);
   for (const t of transfers) {

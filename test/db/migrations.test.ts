@@ -32,6 +32,13 @@ describe('database', () => {
     expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2);
     // 8 MB, not better-sqlite3's 16 MB (src/db.ts PAGE_CACHE_KIB).
     expect(db.sqlite.pragma('cache_size', { simple: true })).toBe(-8000);
+    // A connection that needs less says so at open (the import worker's: 2 MB).
+    const small = openDatabase(db.sqlite.name, { pageCacheKib: 2000 });
+    try {
+      expect(small.sqlite.pragma('cache_size', { simple: true })).toBe(-2000);
+    } finally {
+      small.sqlite.close();
+    }
   });
 
   it('migrates twice without harm', () => {
