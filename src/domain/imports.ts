@@ -431,7 +431,7 @@ interface CheckedRow {
  * file, so the check's memory stays flat however many rows (a Map of 100,000 codes held ~12 MB of
  * the worker's heap). Writing to the temp database takes no lock on the main one.
  */
-class SeenCodes {
+export class SeenCodes {
   private readonly firstRowOf;
   private readonly remember;
 

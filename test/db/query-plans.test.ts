@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type Db } from '../../src/db.js';
+import { SeenCodes } from '../../src/domain/imports.js';
 import { createSession, findSession } from '../../src/domain/sessions.js';
 import { suspectTransfers } from '../../src/domain/suspect.js';
 import { listTechnologies } from '../../src/domain/technologies.js';
@@ -249,5 +250,19 @@ describe('query plans of authentication (every request)', () => {
     const [c] = capture((db) => expect(findSession(db, cookie)).toBeDefined()).filter((x) => /from "sessions"/.test(x.sql));
     expectUses(c!, /^SEARCH sessions USING INDEX sqlite_autoindex_sessions_1 \(id_hash=\?\)$/);
     expect(c!.plan.some((l) => /^SCAN /.test(l))).toBe(false);
+  });
+});
+
+describe('query plans of a CSV import (every row)', () => {
+  it("a row's code among the codes read before: the temporary table's primary key", () => {
+    // The table is dropped when the check ends; the plans are read before that here.
+    const captured = capture((db) => {
+      const codes = new SeenCodes(db);
+      expect(codes.firstRow('TR-2026-0100', 2)).toBeUndefined();
+      expect(codes.firstRow('TR-2026-0100', 3)).toBe(2);
+    }).filter((x) => /import_codes/.test(x.sql));
+    expect(captured).toHaveLength(1);
+    expectUses(captured[0]!, /^SEARCH temp\.import_codes USING PRIMARY KEY \(code=\?\)$/);
+    expect(captured[0]!.plan.some((l) => /^SCAN /.test(l))).toBe(false);
   });
 });
