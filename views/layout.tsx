@@ -69,37 +69,43 @@ export function Layout(props: PropsWithChildren<LayoutProps>) {
                 </li>
               </ul>
               {props.user ? (
-              <ul class="nav-links">
-                {NAV.map((item) => (
+                <ul class="account-links">
                   <li>
-                    <a href={item.href} aria-current={isCurrent(props.currentPath, item.href) ? 'page' : undefined} safe>
-                      {item.label}
+                    <a href="/account" class="secondary" aria-current={isCurrent(props.currentPath, '/account') ? 'page' : undefined} safe>
+                      {props.user.name}
                     </a>
                   </li>
-                ))}
-                {props.user.role === 'admin' ? (
                   <li>
-                    <a href="/admin" aria-current={isCurrent(props.currentPath, '/admin') ? 'page' : undefined}>
-                      Admin
-                    </a>
+                    <form method="post" action="/logout" class="logout-form">
+                      <input type="hidden" name="_csrf" value={props.csrfToken} />
+                      <button type="submit" class="secondary outline">
+                        Sign out
+                      </button>
+                    </form>
                   </li>
-                ) : (
-                  ''
-                )}
-                <li>
-                  <a href="/account" class="secondary" aria-current={isCurrent(props.currentPath, '/account') ? 'page' : undefined} safe>
-                    {props.user.name}
-                  </a>
-                </li>
-                <li>
-                  <form method="post" action="/logout" class="logout-form">
-                    <input type="hidden" name="_csrf" value={props.csrfToken} />
-                    <button type="submit" class="secondary outline">
-                      Sign out
-                    </button>
-                  </form>
-                </li>
-              </ul>
+                </ul>
+              ) : (
+                ''
+              )}
+              {props.user ? (
+                <ul class="nav-links">
+                  {NAV.map((item) => (
+                    <li>
+                      <a href={item.href} aria-current={isCurrent(props.currentPath, item.href) ? 'page' : undefined} safe>
+                        {item.label}
+                      </a>
+                    </li>
+                  ))}
+                  {props.user.role === 'admin' ? (
+                    <li>
+                      <a href="/admin" aria-current={isCurrent(props.currentPath, '/admin') ? 'page' : undefined}>
+                        Admin
+                      </a>
+                    </li>
+                  ) : (
+                    ''
+                  )}
+                </ul>
               ) : (
                 ''
               )}

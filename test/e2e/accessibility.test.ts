@@ -79,4 +79,42 @@ describeBrowser('accessibility of the main pages', () => {
     expect(report, report.join('\n')).toEqual([]);
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('keeps the header to two rows: the brand and the account, then the sections on one line', async () => {
+    // Its own context: the test above ends signed out.
+    const admin = await signedInContext(browser, live);
+    const page = await admin.newPage();
+    const header = async () =>
+      page.evaluate(() => {
+        const box = (el: Element | null) => el!.getBoundingClientRect();
+        const links = [...document.querySelectorAll('.site-header .nav-links a')].map((a) => box(a));
+        const list = document.querySelector('.site-header .nav-links')!;
+        return {
+          height: box(document.querySelector('.site-header')).height,
+          brandTop: box(document.querySelector('.site-header .brand')).top,
+          signOut: box(document.querySelector('.site-header .logout-form button')),
+          linkTops: [...new Set(links.map((l) => Math.round(l.top)))],
+          linkHeights: links.map((l) => Math.round(l.height)),
+          scrolls: list.scrollWidth > list.clientWidth,
+        };
+      });
+    // A laptop screen: every section fits on the second row.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${live.baseUrl}/test-runs`);
+    const wide = await header();
+    expect(Math.abs(wide.signOut.top - wide.brandTop)).toBeLessThan(24);
+    expect(wide.linkTops).toHaveLength(1);
+    expect(wide.linkTops[0]).toBeGreaterThan(wide.signOut.bottom - 4);
+    expect(wide.height).toBeLessThan(160);
+    // A phone: the sections scroll sideways on one row, each name on one line.
+    await page.setViewportSize({ width: 390, height: 800 });
+    const narrow = await header();
+    expect(Math.abs(narrow.signOut.top - narrow.brandTop)).toBeLessThan(24);
+    expect(narrow.linkTops).toHaveLength(1);
+    // As tall as on the laptop screen: no name wraps onto a second line.
+    expect(Math.max(...narrow.linkHeights)).toBeLessThanOrEqual(Math.max(...wide.linkHeights));
+    expect(narrow.scrolls).toBe(true);
+    expect(narrow.height).toBeLessThan(140);
+    await admin.close();
+  }, 60_000);
 });
