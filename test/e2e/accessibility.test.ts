@@ -43,6 +43,9 @@ const MAIN_PAGES = [
   '/test-runs/import',
 ];
 
+// Forms, for the reflow test.
+const FORM_PAGES = ['/technologies/new', '/technologies/1/edit', '/road-models/new', '/transfers/new', '/programs/new', '/prototypes/new', '/series/new', '/test-runs/1/edit'];
+
 describeBrowser('accessibility of the main pages', () => {
   let live: LiveApp;
   let browser: Browser;
@@ -79,6 +82,26 @@ describeBrowser('accessibility of the main pages', () => {
     expect(report, report.join('\n')).toEqual([]);
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('scrolls no page sideways, on a laptop screen or on a 320 px phone (WCAG reflow)', async () => {
+    // Its own context: the test above ends signed out.
+    const admin = await signedInContext(browser, live);
+    const page = await admin.newPage();
+    const wide: string[] = [];
+    for (const path of [...MAIN_PAGES, ...FORM_PAGES]) {
+      await page.setViewportSize({ width: 320, height: 800 });
+      await page.goto(`${live.baseUrl}${path}`);
+      await page.waitForLoadState('networkidle');
+      // Wide tables, the matrix and the lineage graph scroll inside their own boxes.
+      for (const width of [320, 1280]) {
+        await page.setViewportSize({ width, height: 800 });
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (scrollWidth > width) wide.push(`${path} at ${width} px: ${scrollWidth} px wide`);
+      }
+    }
+    expect(wide).toEqual([]);
+    await admin.close();
+  }, 120_000);
 
   it('keeps the header to two rows: the brand and the account, then the sections on one line', async () => {
     // Its own context: the test above ends signed out.

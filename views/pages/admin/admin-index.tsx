@@ -13,7 +13,7 @@ export const ADMIN_SECTIONS: { href: string; label: string }[] = [
 /** The admin area's own navigation, under the page heading. */
 export function AdminNav({ current }: { current: string }) {
   return (
-    <nav aria-label="Administration">
+    <nav aria-label="Administration" class="section-nav">
       <ul>
         <li>
           <a href="/admin" aria-current={current === '/admin' ? 'page' : undefined}>

@@ -228,36 +228,38 @@ function ReadinessSection({ spread }: { spread: DashboardData['readinessSpread']
   return (
     <section aria-labelledby="trl-h">
       <h2 id="trl-h">Readiness spread</h2>
-      <table class="readiness-spread">
-        <caption class="visually-hidden">Technologies per current race TRL</caption>
-        <thead>
-          <tr>
-            <th scope="col">Race TRL</th>
-            <th scope="col" class="numeric">
-              Technologies
-            </th>
-            <th scope="col">
-              <span class="visually-hidden">Share</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {spread.map((s) => (
+      <div class="table-scroll">
+        <table class="readiness-spread">
+          <caption class="visually-hidden">Technologies per current race TRL</caption>
+          <thead>
             <tr>
-              <th scope="row" safe>
-                {s.level === null ? 'Unassessed' : `TRL ${s.level}`}
+              <th scope="col">Race TRL</th>
+              <th scope="col" class="numeric">
+                Technologies
               </th>
-              <td class="numeric">{s.n}</td>
-              <td>
-                <svg class="readiness-bar" width={String(BAR_WIDTH)} height="12" viewBox={`0 0 ${BAR_WIDTH} 12`} aria-hidden="true" focusable="false">
-                  <rect class="track" x="0" y="1" width={String(BAR_WIDTH)} height="10" rx="2" />
-                  <rect class="bar" x="0" y="1" width={String(Math.round((s.n / max) * BAR_WIDTH))} height="10" rx="2" />
-                </svg>
-              </td>
+              <th scope="col">
+                <span class="visually-hidden">Share</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {spread.map((s) => (
+              <tr>
+                <th scope="row" safe>
+                  {s.level === null ? 'Unassessed' : `TRL ${s.level}`}
+                </th>
+                <td class="numeric">{s.n}</td>
+                <td>
+                  <svg class="readiness-bar" width={String(BAR_WIDTH)} height="12" viewBox={`0 0 ${BAR_WIDTH} 12`} preserveAspectRatio="none" aria-hidden="true" focusable="false">
+                    <rect class="track" x="0" y="1" width={String(BAR_WIDTH)} height="10" rx="2" />
+                    <rect class="bar" x="0" y="1" width={String(Math.round((s.n / max) * BAR_WIDTH))} height="10" rx="2" />
+                  </svg>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <p>
         <small>The current level is the latest race assessment of each technology.</small>
       </p>

@@ -495,7 +495,7 @@ export function ReportsPage({ data }: { data: ReportsData }) {
   return (
     <>
       <PageHead title="Reports" subtitle="Gaps, suspect links, lead times and the line-up plan; each as CSV too" />
-      <nav aria-label="Reports" class="report-nav">
+      <nav aria-label="Reports" class="section-nav">
         <ul>
           {REPORTS.map((r) => (
             <li>
