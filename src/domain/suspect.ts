@@ -264,14 +264,19 @@ function sus2Reasons(db: Db, filter: SuspectFilter): Map<number, SuspectReason[]
     const list: SuspectReason[] = changes.map((c) => ({
       rule: 'SUS-2',
       technology_id: c.technology_id,
-      detail: `${c.technology_id === s.technology_id ? c.technology : `${c.technology} (an ancestor)`} changed ${c.fields.join(', ')} on ${c.at}, after the last review (${s.since})`,
+      detail: `${c.technology_id === s.technology_id ? c.technology : `${c.technology} (an ancestor)`} changed ${c.fields.join(', ')} on ${readable(c.at)}, after the last review (${readable(s.since)})`,
     }));
     if (list.length === 0) {
-      list.push({ rule: 'SUS-2', detail: `the defining fields of the technology or an ancestor changed since the last review (${s.since})` });
+      list.push({ rule: 'SUS-2', detail: `the defining fields of the technology or an ancestor changed since the last review (${readable(s.since)})` });
     }
     reasons.set(s.transfer_id, list);
   }
   return reasons;
+}
+
+/** A stored time as a person reads it in a reason: `2026-05-14T09:30:00.000Z` → `2026-05-14 09:30 UTC`. */
+function readable(iso: string): string {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso;
 }
 
 /**
@@ -301,8 +306,8 @@ export function suspectTransfers(db: Db, filter: SuspectFilter = {}): SuspectTra
   for (const f of fails) {
     const whose = f.technology_id === f.transfer_technology_id ? f.technology : `${f.technology} (an ancestor)`;
     const detail = f.ended_after
-      ? `run ${f.code} failed ${whose}; it ended ${f.ended_at}, after the last review (${f.since})`
-      : `run ${f.code} failed ${whose}; the fail was recorded after the last review (${f.since})`;
+      ? `run ${f.code} failed ${whose}; it ended ${readable(f.ended_at)}, after the last review (${readable(f.since)})`
+      : `run ${f.code} failed ${whose}; the fail was recorded after the last review (${readable(f.since)})`;
     entry(f.transfer_id).reasons.push({ rule: 'SUS-1', detail, run_id: f.run_id, technology_id: f.technology_id });
   }
   for (const [transferId, reasons] of sus2) entry(transferId).reasons.push(...reasons);

@@ -85,7 +85,7 @@ export const MatrixCell = Type.Object(
         transfer_id: 4,
         stage: 'in_production',
         suspect: true,
-        suspect_reasons: [{ rule: 'SUS-1', detail: 'run TR-2026-0042 failed FE SiC inverter; it ended 2026-04-01T12:00:00.000Z, after the last review (2026-03-02T10:00:00.000Z)' }],
+        suspect_reasons: [{ rule: 'SUS-1', detail: 'run TR-2026-0042 failed FE SiC inverter; it ended 2026-04-01 12:00 UTC, after the last review (2026-03-02 10:00 UTC)' }],
       },
     ],
   },

@@ -101,7 +101,7 @@ export const SuspectTransferRow = Type.Object(
         road_model: 'Ariya NISMO',
         reviewed_at: '2026-03-02T10:00:00.000Z',
         rule: 'SUS-1',
-        detail: 'run TR-2026-0042 failed FE inverter (an ancestor); it ended 2026-04-01T12:00:00.000Z, after the last review (2026-03-02T10:00:00.000Z)',
+        detail: 'run TR-2026-0042 failed FE inverter (an ancestor); it ended 2026-04-01 12:00 UTC, after the last review (2026-03-02 10:00 UTC)',
         run_id: 42,
         run_code: 'TR-2026-0042',
         source_technology_id: 7,

@@ -181,7 +181,7 @@ export const TransferSuspectEvent = envelope(
     transfer_id: 4,
     technology_id: 12,
     road_model_id: 1,
-    reasons: [{ rule: 'SUS-1', detail: 'run TR-2026-0042 failed FE inverter (an ancestor); it ended 2026-05-14T11:00:00.000Z, after the last review (2026-03-02T10:00:00.000Z)', run_id: 42, technology_id: 7 }],
+    reasons: [{ rule: 'SUS-1', detail: 'run TR-2026-0042 failed FE inverter (an ancestor); it ended 2026-05-14 11:00 UTC, after the last review (2026-03-02 10:00 UTC)', run_id: 42, technology_id: 7 }],
   },
 );
 

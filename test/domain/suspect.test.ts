@@ -68,7 +68,10 @@ describe('SUS-1', () => {
         rule: 'SUS-1',
         run_id: failed.id,
         technology_id: w.parent.id,
-        detail: expect.stringMatching(new RegExp(`run ${failed.code} failed FE inverter \\d+ \\(an ancestor\\); it ended 2026-02-10`)),
+        // Times as a person reads them, not as they are stored.
+        detail: expect.stringMatching(
+          new RegExp(`run ${failed.code} failed FE inverter \\d+ \\(an ancestor\\); it ended 2026-02-10 12:00 UTC, after the last review \\(2026-02-01 00:00 UTC\\)$`),
+        ),
       },
     ]);
     const entry = suspectTransfers(db).find((s) => s.transfer_id === w.transfer.id)!;
@@ -151,7 +154,7 @@ describe('SUS-2', () => {
     expect(isSuspect(db, w.transfer.id)).toBe(false);
 
     db.sqlite.prepare(`UPDATE technologies SET description = 'edited outside the app' WHERE id = ?`).run(w.tech.id);
-    expect(w.reasons()).toEqual([{ rule: 'SUS-2', detail: expect.stringContaining('changed since the last review') }]);
+    expect(w.reasons()).toEqual([{ rule: 'SUS-2', detail: expect.stringMatching(/changed since the last review \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/) }]);
   });
 });
 
