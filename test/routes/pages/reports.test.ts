@@ -102,11 +102,15 @@ describe('/reports', () => {
     expect(full.statusCode).toBe(200);
     expect(full.body).toContain('<!doctype html>');
     expect(full.body).toContain('<option value="GAP-3" selected>');
-    expect(full.body).toContain('Coverage gaps</a><span class="count"> (1)</span>');
+    // On its own page the section repeats neither the page's heading link nor its subtitle.
+    expect(full.body).toContain('<h2 id="coverage-gaps-h">Coverage gaps<span class="count"> (1)</span></h2>');
+    expect(full.body).not.toContain('href="/reports/coverage-gaps"');
+    const subtitle = /<h2 id="coverage-gaps-h">.*?<\/h2><p>(.*?)<\/p>/.exec((await s.get('/reports')).body)![1]!;
+    expect(full.body.split(subtitle)).toHaveLength(2);
     expect(full.body).toContain('href="/reports/coverage-gaps?rule=GAP-3&format=csv"');
     const partial = await s.get(`/reports/coverage-gaps?road_model_id=${id.ariya}`, { 'hx-request': 'true', 'hx-request-type': 'partial' });
     expect(partial.body.startsWith('<div id="results"')).toBe(true);
-    expect(partial.body).toContain('Coverage gaps</a><span class="count"> (3)</span>');
+    expect(partial.body).toContain('Coverage gaps<span class="count"> (3)</span>');
     expect(partial.body).toContain(`href="/reports/coverage-gaps?road_model_id=${id.ariya}&format=csv"`);
     const suspects = await s.get(`/reports/suspect-transfers?road_model_id=${id.leaf}`);
     expect(suspects.body).toContain('No suspect transfers');

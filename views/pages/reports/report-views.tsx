@@ -418,38 +418,37 @@ export interface ReportsData {
   lineup: LineupPlanRow[];
 }
 
-function SectionHead({ name, count, query }: { name: ReportSlug; count?: number | undefined; query?: Query }) {
+/** `own`: on the report's own page, whose heading already names it and says what it shows. */
+function SectionHead({ name, count, query, own }: { name: ReportSlug; count?: number | undefined; query?: Query; own?: boolean | undefined }) {
   const info = reportInfo(name);
   return (
     <header class="report-head">
       <hgroup>
         <h2 id={`${name}-h`}>
-          <a href={`/reports/${name}`}>
-            {info.title}
-          </a>
+          {own ? info.title : <a href={`/reports/${name}`}>{info.title}</a>}
           {count !== undefined ? <span class="count"> ({count})</span> : ''}
         </h2>
-        <p>{info.subtitle}</p>
+        {own ? '' : <p>{info.subtitle}</p>}
       </hgroup>
       <DownloadCsv href={csvHref(name, query)} />
     </header>
   );
 }
 
-export function GapsSection({ rows, query }: { rows: CoverageGap[]; query?: Query }) {
+export function GapsSection({ rows, query, own }: { rows: CoverageGap[]; query?: Query; own?: boolean }) {
   return (
     <section aria-labelledby="coverage-gaps-h" id="coverage-gaps" class="report-section">
-      <SectionHead name="coverage-gaps" count={rows.length} query={query} />
+      <SectionHead name="coverage-gaps" count={rows.length} query={query} own={own} />
       {rows.length === 0 ? <p class="empty-state">No coverage gaps: every road-bound technology has the evidence the rules ask for.</p> : <GapsTable rows={rows} />}
     </section>
   );
 }
 
-export function SuspectSection({ rows, query }: { rows: SuspectTransferRow[]; query?: Query }) {
+export function SuspectSection({ rows, query, own }: { rows: SuspectTransferRow[]; query?: Query; own?: boolean }) {
   const groups = groupSuspects(rows);
   return (
     <section aria-labelledby="suspect-transfers-h" id="suspect-transfers" class="report-section">
-      <SectionHead name="suspect-transfers" count={groups.length} query={query} />
+      <SectionHead name="suspect-transfers" count={groups.length} query={query} own={own} />
       {groups.length === 0 ? (
         <p class="empty-state">No suspect transfers: nothing failed or changed since the last reviews.</p>
       ) : (
@@ -464,10 +463,10 @@ export function SuspectSection({ rows, query }: { rows: SuspectTransferRow[]; qu
   );
 }
 
-export function LeadTimesSection({ report }: { report: LeadTimesReport }) {
+export function LeadTimesSection({ report, own }: { report: LeadTimesReport; own?: boolean }) {
   return (
     <section aria-labelledby="lead-times-h" id="lead-times" class="report-section">
-      <SectionHead name="lead-times" count={report.transfers.length} />
+      <SectionHead name="lead-times" count={report.transfers.length} own={own} />
       <p>
         <DownloadCsv href={csvHref('lead-times', { table: 'per_series' })} label="Download the per-series summary as CSV" />
       </p>
@@ -476,10 +475,10 @@ export function LeadTimesSection({ report }: { report: LeadTimesReport }) {
   );
 }
 
-export function LineupSection({ rows }: { rows: LineupPlanRow[] }) {
+export function LineupSection({ rows, own }: { rows: LineupPlanRow[]; own?: boolean }) {
   return (
     <section aria-labelledby="lineup-plan-h" id="lineup-plan" class="report-section">
-      <SectionHead name="lineup-plan" />
+      <SectionHead name="lineup-plan" own={own} />
       {rows.length === 0 ? (
         <p class="empty-state">
           No plan targets yet. An admin adds them under <a href="/admin">Admin</a>.
@@ -534,7 +533,7 @@ export function GapsPage({ rows, query, roadModels }: { rows: CoverageGap[]; que
 export function GapsResults({ rows, query }: { rows: CoverageGap[]; query: Query }) {
   return (
     <div id="results" aria-live="polite">
-      <GapsSection rows={rows} query={{ rule: query.rule, road_model_id: query.road_model_id }} />
+      <GapsSection rows={rows} query={{ rule: query.rule, road_model_id: query.road_model_id }} own />
     </div>
   );
 }
@@ -555,7 +554,7 @@ export function SuspectPage({ rows, query, roadModels, technologies }: { rows: S
 export function SuspectResults({ rows, query }: { rows: SuspectTransferRow[]; query: Query }) {
   return (
     <div id="results" aria-live="polite">
-      <SuspectSection rows={rows} query={{ road_model_id: query.road_model_id, technology_id: query.technology_id }} />
+      <SuspectSection rows={rows} query={{ road_model_id: query.road_model_id, technology_id: query.technology_id }} own />
     </div>
   );
 }
@@ -564,7 +563,7 @@ export function LeadTimesPage({ report }: { report: LeadTimesReport }) {
   return (
     <>
       <PageHead title="Lead times" subtitle={reportInfo('lead-times').subtitle} />
-      <LeadTimesSection report={report} />
+      <LeadTimesSection report={report} own />
     </>
   );
 }
@@ -573,7 +572,7 @@ export function LineupPage({ rows }: { rows: LineupPlanRow[] }) {
   return (
     <>
       <PageHead title="Line-up plan" subtitle={reportInfo('lineup-plan').subtitle} />
-      <LineupSection rows={rows} />
+      <LineupSection rows={rows} own />
     </>
   );
 }
