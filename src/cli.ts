@@ -11,6 +11,7 @@ import { backupTo } from './domain/backup.js';
 import { ConflictError, InvalidInputError, NotFoundError } from './domain/errors.js';
 import { tokenScopesFor } from './domain/permissions.js';
 import { createToken, listTokens, revokeToken, type TokenScopes } from './domain/tokens.js';
+import { minuteOf } from './domain/time.js';
 import { createUser, findUserByUsername, listUsers, setPassword, updateUser, type Role, type User } from './domain/users.js';
 import { USER_ROLES } from '../db/schema.js';
 
@@ -223,7 +224,7 @@ function tokenCommand(db: Db, args: string[], io: Io): void {
         t.scopes,
         t.revoked_at ? 'revoked' : t.expires_at && Date.parse(t.expires_at) <= Date.now() ? 'expired' : 'active',
         t.expires_at?.slice(0, 10) ?? 'never',
-        t.last_used_at?.slice(0, 16).replace('T', ' ') ?? 'never',
+        (t.last_used_at ? minuteOf(t.last_used_at) : 'never'),
         t.name,
       ]);
       for (const line of table([['ID', 'PREFIX', 'SCOPES', 'STATUS', 'EXPIRES', 'LAST USED', 'NAME'], ...rows])) io.out(line);

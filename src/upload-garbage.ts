@@ -23,9 +23,7 @@ export class UploadGarbage {
   passed(bytes: number): void {
     if (!this.collect) return;
     this.since += bytes;
-    if (this.since < UPLOAD_COLLECT_EVERY) return;
-    this.since = 0;
-    this.collect({ type: 'minor' });
+    if (this.since >= UPLOAD_COLLECT_EVERY) this.collectNow();
   }
 
   /**
@@ -33,8 +31,12 @@ export class UploadGarbage {
    * freed now, before what comes next (an import starts its worker) adds its own memory.
    */
   finished(): void {
-    if (!this.collect || this.since === 0) return;
+    // Without a collector nothing is counted: `since` stays 0.
+    if (this.since > 0) this.collectNow();
+  }
+
+  private collectNow(): void {
     this.since = 0;
-    this.collect({ type: 'minor' });
+    this.collect?.({ type: 'minor' });
   }
 }

@@ -41,71 +41,69 @@ export function Layout(props: PropsWithChildren<LayoutProps>) {
   const htmxConfig = JSON.stringify({ includeIndicatorCSS: false, defaultTimeout: 30000 });
   return (
     <>
-      {'<!doctype html>'}
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="htmx-config" content={htmxConfig} />
-          <meta name="csrf-token" content={props.csrfToken} />
-          <title safe>{`${props.title} · Pitlane`}</title>
-          <link rel="stylesheet" href="/assets/pico.css" />
-          <link rel="stylesheet" href="/assets/app.css" />
-          <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-          <script src="/assets/htmx.js" defer></script>
-          <script src="/assets/app.js" defer></script>
-        </head>
-        <body {...{ 'hx-headers:inherited': headers }}>
-          <a class="skip-link" href="#main">
-            Skip to content
-          </a>
-          <header class="site-header">
-            <nav class="container-fluid" aria-label="Main">
-              <ul>
-                <li>
-                  <a href="/" class="brand" aria-label="Pitlane home">
-                    <strong>Pitlane</strong>
-                  </a>
-                </li>
-              </ul>
-              {props.user ? (
-                <ul class="account-links">
+        {'<!doctype html>'}
+        <html lang="en">
+          <head>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width, initial-scale=1" />
+            <meta name="htmx-config" content={htmxConfig} />
+            <meta name="csrf-token" content={props.csrfToken} />
+            <title safe>{`${props.title} · Pitlane`}</title>
+            <link rel="stylesheet" href="/assets/pico.css" />
+            <link rel="stylesheet" href="/assets/app.css" />
+            <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+            <script src="/assets/htmx.js" defer></script>
+            <script src="/assets/app.js" defer></script>
+          </head>
+          <body {...{ 'hx-headers:inherited': headers }}>
+            <a class="skip-link" href="#main">
+              Skip to content
+            </a>
+            <header class="site-header">
+              <nav class="container-fluid" aria-label="Main">
+                <ul>
                   <li>
-                    <a href="/account" class="secondary" aria-current={isCurrent(props.currentPath, '/account') ? 'page' : undefined} safe>
-                      {props.user.name}
+                    <a href="/" class="brand" aria-label="Pitlane home">
+                      <strong>Pitlane</strong>
                     </a>
                   </li>
-                  <li>
-                    <form method="post" action="/logout" class="logout-form">
-                      <input type="hidden" name="_csrf" value={props.csrfToken} />
-                      <button type="submit" class="secondary outline">
-                        Sign out
-                      </button>
-                    </form>
-                  </li>
                 </ul>
-              ) : (
-                ''
-              )}
-              {props.user ? (
-                <ul class="nav-links">
-                  {NAV.map((item) => (
+                {props.user ? (
+                  <>
+                  <ul class="account-links">
                     <li>
-                      <a href={item.href} aria-current={isCurrent(props.currentPath, item.href) ? 'page' : undefined} safe>
-                        {item.label}
+                      <a href="/account" class="secondary" aria-current={isCurrent(props.currentPath, '/account') ? 'page' : undefined} safe>
+                        {props.user.name}
                       </a>
                     </li>
-                  ))}
-                  {props.user.role === 'admin' ? (
                     <li>
-                      <a href="/admin" aria-current={isCurrent(props.currentPath, '/admin') ? 'page' : undefined}>
-                        Admin
-                      </a>
+                      <form method="post" action="/logout" class="logout-form">
+                        <input type="hidden" name="_csrf" value={props.csrfToken} />
+                        <button type="submit" class="secondary outline">
+                          Sign out
+                        </button>
+                      </form>
                     </li>
-                  ) : (
-                    ''
-                  )}
-                </ul>
+                  </ul>
+                  <ul class="nav-links">
+                    {NAV.map((item) => (
+                      <li>
+                        <a href={item.href} aria-current={isCurrent(props.currentPath, item.href) ? 'page' : undefined} safe>
+                          {item.label}
+                        </a>
+                      </li>
+                    ))}
+                    {props.user.role === 'admin' ? (
+                      <li>
+                        <a href="/admin" aria-current={isCurrent(props.currentPath, '/admin') ? 'page' : undefined}>
+                          Admin
+                        </a>
+                      </li>
+                    ) : (
+                      ''
+                    )}
+                  </ul>
+                </>
               ) : (
                 ''
               )}

@@ -21,6 +21,7 @@
 // changed a defining field or the derivations. The audit trail also names what changed.
 import { createHash } from 'node:crypto';
 import { prepared, type Db } from '../db.js';
+import { minuteOf } from './time.js';
 
 export type SuspectRule = 'SUS-1' | 'SUS-2';
 
@@ -274,10 +275,8 @@ function sus2Reasons(db: Db, filter: SuspectFilter): Map<number, SuspectReason[]
   return reasons;
 }
 
-/** A stored time as a person reads it in a reason: `2026-05-14T09:30:00.000Z` → `2026-05-14 09:30 UTC`. */
-function readable(iso: string): string {
-  return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso;
-}
+/** A stored time as a person reads it in a reason: `2026-05-14 09:30 UTC`. */
+const readable = (iso: string) => `${minuteOf(iso)} UTC`;
 
 /**
  * Every suspect transfer with its reasons (SUS-1 first, then SUS-2), ordered by transfer id.

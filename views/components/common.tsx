@@ -2,6 +2,7 @@
 // confirmation.
 import type { PropsWithChildren } from '@kitajs/html';
 import { CsrfField } from './forms.js';
+import { minuteOf } from '../../src/domain/time.js';
 
 export function PageHead(props: PropsWithChildren<{ title: string; subtitle?: string | undefined }>) {
   return (
@@ -46,7 +47,7 @@ export function counted(n: number, one: string, many = `${one}s`): string {
 /** `2026-05-14T09:30:00.000Z` → `2026-05-14 09:30` (UTC, as stored). */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
-  return iso.replace('T', ' ').slice(0, 16);
+  return minuteOf(iso);
 }
 
 export function TimeCell({ iso }: { iso: string | null | undefined }) {

@@ -1,6 +1,7 @@
 // Form controls with their label, hint and error message tied together for screen readers.
 // Every value is escaped (attributes by kita; children with `safe`).
 import { escapeHtml, type PropsWithChildren } from '@kitajs/html';
+import { minuteOf } from '../../src/domain/time.js';
 
 /**
  * A user's text for an attribute value. Kita escapes only `"` in attributes, so `&amp;` typed by
@@ -279,7 +280,7 @@ export function StaleNotice({ changes }: { changes: StaleChange[] }) {
       {changes.length ? (
         <ul>
           {changes.map((c) => (
-            <li safe>{`${c.field.replace(/_/g, ' ')}: ${shown(c.from)} → ${shown(c.to)} (by ${c.by}, ${c.at.replace('T', ' ').slice(0, 16)})`}</li>
+            <li safe>{`${c.field.replace(/_/g, ' ')}: ${shown(c.from)} → ${shown(c.to)} (by ${c.by}, ${minuteOf(c.at)})`}</li>
           ))}
         </ul>
       ) : (
