@@ -21,14 +21,19 @@
 // per-technology groups in memory, over the small found subgraph.
 //
 // The usual graph, every kind shown and the index current, takes a shorter way: which nodes are
-// shown (runs folded, the node limit applied) needs no edge, so it is settled first and only the
-// edges among the nodes kept are read from the index (edgesAmongShown). The tests hold it to the
-// general way's answers (test/domain/lineage-index.test.ts compares every demo node with the SQL walk).
+// shown (runs folded, the node limit applied) needs no edge, so it is settled first, in typed
+// arrays by id (WalkMarks), and only the edges among the nodes kept are read from the index
+// (edgesAmongShown). The tests hold it to the general way's answers (test/domain/lineage-index.test.ts
+// compares every demo node with the SQL walk).
+//
+// Either way the answer is written as JSON bytes from its parts (graphJson): the API sends them as
+// they are, the pages parse them, and the graph cache keeps them.
 import type Database from 'better-sqlite3';
 import { cachedUntilChange, type Db } from '../db.js';
 import { MalformedInputError, NotFoundError } from './errors.js';
 import { EVIDENCE_OUTCOMES, TRANSFER_STAGES } from '../../db/schema.js';
 import { currentLineageIndex, INDEXED_EDGE_TYPES, type Adjacency, type IndexedEdgeType, type LineageIndexData } from './lineage-index.js';
+import { JsonBytes, utf8 } from './json-bytes.js';
 import { canBeSuspect, suspectTransfers } from './suspect.js';
 
 export const LINEAGE_NODE_KINDS = ['series', 'program', 'prototype', 'test-run', 'technology', 'road-model'] as const;
@@ -513,42 +518,189 @@ function neighbours(a: Adjacency, id: number): [number, number] {
   return id + 1 < a.offsets.length ? [a.offsets[id]!, a.offsets[id + 1]!] : [0, 0];
 }
 
+// A cold depth-6 graph of a road model walks ~600–4,000 nodes, folds most of its runs into groups
+// and keeps 500. An object and a map entry for each of them were most of what such a graph
+// allocated (~1.8 MB), and so of the garbage collections behind the slow cold requests. The walk
+// over the index marks nodes in typed arrays by id instead, kept for the next walk: an entry is
+// the current walk's when its stamp is the walk's number, so nothing is cleared between walks.
+
+/** A list of numbers (keys, ids, sort keys) that grows, kept between walks. */
+class NumberList {
+  items = new Float64Array(1024);
+  length = 0;
+  push(value: number): void {
+    if (this.length === this.items.length) {
+      const grown = new Float64Array(this.items.length * 2);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    this.items[this.length++] = value;
+  }
+}
+
+/** Per kind code, one past the largest id the index holds for it (run groups: technologies'). */
+const idBounds = new WeakMap<LineageIndexData, number[]>();
+function idBoundsOf(index: LineageIndexData): number[] {
+  let bounds = idBounds.get(index);
+  if (!bounds) {
+    bounds = LINEAGE_RESULT_KINDS.map(() => 0);
+    for (const type of INDEXED_EDGE_TYPES) {
+      const [from, to] = EDGE_ENDS[type];
+      bounds[KIND_CODE[from]] = Math.max(bounds[KIND_CODE[from]]!, index.down[type].offsets.length - 1);
+      bounds[KIND_CODE[to]] = Math.max(bounds[KIND_CODE[to]]!, index.up[type].offsets.length - 1);
+    }
+    bounds[RUN_GROUP_CODE] = bounds[TECHNOLOGY_CODE]!;
+    idBounds.set(index, bounds);
+  }
+  return bounds;
+}
+
+/** What a walk over the index found, by kind code and id; one set serves every walk in turn. */
+class WalkMarks {
+  /** This walk's number: the stamp of what it marked. */
+  walk = 0;
+  readonly found: Int32Array[] = [];
+  /** The depth a node was first found at (a run group: the least of its runs'). */
+  readonly depth: Uint8Array[] = [];
+  /** The last level a node was put in. */
+  readonly level: Uint8Array[] = [];
+  /** The node's position among the nodes shown, when `shown` has the walk's stamp. */
+  readonly shown: Int32Array[] = [];
+  readonly position: Int32Array[] = [];
+  /** Run groups, by technology id: runs folded in, and their outcomes (EVIDENCE_OUTCOMES order). */
+  groupCount = new Int32Array(0);
+  readonly groupOutcomes: Int32Array[] = EVIDENCE_OUTCOMES.map(() => new Int32Array(0));
+  /** Every row of the walk, level after level, as keys. */
+  readonly rows = new NumberList();
+  /** Each node once, as keys, in the order found. */
+  readonly nodes = new NumberList();
+  /** Runs folded into groups (ids), in the order found; and the groups' technologies, in the order made. */
+  readonly folded = new NumberList();
+  readonly groups = new NumberList();
+  /** Sort keys of the nodes that may be shown (orderKey). */
+  readonly candidates = new NumberList();
+
+  constructor() {
+    for (let code = 0; code < LINEAGE_RESULT_KINDS.length; code++) {
+      this.found.push(new Int32Array(0));
+      this.depth.push(new Uint8Array(0));
+      this.level.push(new Uint8Array(0));
+      this.shown.push(new Int32Array(0));
+      this.position.push(new Int32Array(0));
+    }
+  }
+
+  /**
+   * Starts a walk over `index` from `root`: arrays large enough for its ids, lists empty. False
+   * when the root is past the index's ids (it has no edge there): the SQL walk serves it.
+   */
+  begin(index: LineageIndexData, root: Key): boolean {
+    const bounds = idBoundsOf(index);
+    if (idOfKey(root) >= bounds[root % 8]!) return false;
+    for (let code = 0; code < bounds.length; code++) {
+      const size = bounds[code]!;
+      if (this.found[code]!.length < size) this.grow(code, size + (size >> 3));
+    }
+    if (this.walk === 2 ** 31 - 1) {
+      // Stamps would repeat: every mark is cleared once.
+      for (const stamps of [...this.found, ...this.shown]) stamps.fill(0);
+      this.walk = 0;
+    }
+    this.walk++;
+    for (const list of [this.rows, this.nodes, this.folded, this.groups, this.candidates]) list.length = 0;
+    return true;
+  }
+
+  private grow(code: number, size: number): void {
+    // New arrays are zeros: no stamp of any walk.
+    this.found[code] = new Int32Array(size);
+    this.depth[code] = new Uint8Array(size);
+    this.level[code] = new Uint8Array(size);
+    this.shown[code] = new Int32Array(size);
+    this.position[code] = new Int32Array(size);
+    if (code === RUN_GROUP_CODE) {
+      this.groupCount = new Int32Array(size);
+      for (let o = 0; o < this.groupOutcomes.length; o++) this.groupOutcomes[o] = new Int32Array(size);
+    }
+  }
+
+  /** The position of a node among those shown, or -1. */
+  positionOf(code: number, id: number): number {
+    return this.shown[code]![id] === this.walk ? this.position[code]![id]! : -1;
+  }
+}
+
+const walkMarks = new WalkMarks();
+
+/** For tests: the number of the last walk (the next one follows it; stamps wrap after 2^31 - 1). */
+export function setLineageWalkNumber(walk: number): void {
+  walkMarks.walk = walk;
+}
+
+/** The step codes of INDEX_STEPS by kind code. */
+const INDEX_STEPS_BY_CODE: Record<LineageDirection, IndexStep[][]> = {
+  upstream: LINEAGE_RESULT_KINDS.map((k) => (k === 'run-group' ? [] : INDEX_STEPS.upstream[k])),
+  downstream: LINEAGE_RESULT_KINDS.map((k) => (k === 'run-group' ? [] : INDEX_STEPS.downstream[k])),
+};
+
 /**
  * The walk of the SQL query, level by level: a level is every node one step from a node of the
  * level before (a node reached at two depths is a row at each, as UNION keeps them), and the walk
  * stops after `cap` rows. When the cap cuts a level, which of its nodes are kept may differ from
- * the SQL walk's choice; every nearer node is kept by both.
+ * the SQL walk's choice; every nearer node is kept by both. Marks what it finds in `marks` (begun
+ * for this walk); returns whether the cap stopped it.
  */
-function walkIndex(index: LineageIndexData, query: LineageQuery, cap: number): Walked {
+function walkIndex(index: LineageIndexData, query: LineageQuery, cap: number, marks: WalkMarks): boolean {
   const adjacencies = query.direction === 'upstream' ? index.up : index.down;
-  const steps = INDEX_STEPS[query.direction];
-  // `level`: the last depth the node was put in a level at, so a level holds a node once.
-  const root = { kind: query.node.kind, id: query.node.id, depth: 0, level: 0 };
-  const nodes = new Map<Key, RawNode & { level: number }>([[keyOf(root.kind, root.id), root]]);
-  let rows = 1;
-  let level = [root];
-  for (let depth = 1; depth <= query.depth && level.length > 0; depth++) {
-    const next: (typeof root)[] = [];
-    for (const from of level) {
-      for (const step of steps[from.kind]) {
-        const a = adjacencies[step.type];
-        const [start, end] = neighbours(a, from.id);
-        for (let i = start; i < end; i++) {
-          const id = a.targets[i]!;
-          const key = keyOfCode(id, step.code);
-          let node = nodes.get(key);
-          if (node?.level === depth) continue;
-          if (rows === cap) return { nodes, capped: true };
-          rows++;
-          if (node) node.level = depth;
-          else nodes.set(key, (node = { kind: step.kind, id, depth, level: depth }));
-          next.push(node);
+  const steps = INDEX_STEPS_BY_CODE[query.direction];
+  const walk = marks.walk;
+  const root = keyOf(query.node.kind, query.node.id);
+  marks.found[root % 8]![query.node.id] = walk;
+  marks.depth[root % 8]![query.node.id] = 0;
+  marks.level[root % 8]![query.node.id] = 0;
+  marks.rows.push(root);
+  marks.nodes.push(root);
+  let levelStart = 0;
+  let levelEnd = 1;
+  for (let depth = 1; depth <= query.depth && levelEnd > levelStart; depth++) {
+    for (let r = levelStart; r < levelEnd; r++) {
+      const key = marks.rows.items[r]!;
+      const id = idOfKey(key);
+      for (const step of steps[key % 8]!) {
+        const { offsets, targets } = adjacencies[step.type];
+        if (id + 1 >= offsets.length) continue;
+        const found = marks.found[step.code]!;
+        const level = marks.level[step.code]!;
+        for (let i = offsets[id]!, end = offsets[id + 1]!; i < end; i++) {
+          const target = targets[i]!;
+          const seen = found[target] === walk;
+          if (seen && level[target] === depth) continue;
+          if (marks.rows.length === cap) return true;
+          level[target] = depth;
+          if (!seen) {
+            found[target] = walk;
+            marks.depth[step.code]![target] = depth;
+            marks.nodes.push(keyOfCode(target, step.code));
+          }
+          marks.rows.push(keyOfCode(target, step.code));
         }
       }
     }
-    level = next;
+    levelStart = levelEnd;
+    levelEnd = marks.rows.length;
   }
-  return { nodes, capped: false };
+  return false;
+}
+
+/** The nodes a walk over the index found, for the general way (hidden kinds contracted). */
+function walkedNodes(marks: WalkMarks): Map<Key, RawNode> {
+  const nodes = new Map<Key, RawNode>();
+  for (let i = 0; i < marks.nodes.length; i++) {
+    const key = marks.nodes.items[i]!;
+    const id = idOfKey(key);
+    nodes.set(key, { kind: kindOfKey(key) as LineageNodeKind, id, depth: marks.depth[key % 8]![id]! });
+  }
+  return nodes;
 }
 
 /** A transfer edge's stage and the transfer's id (its suspicion is asked by id). */
@@ -841,21 +993,33 @@ function compareNodes(a: DisplayNode, b: DisplayNode): number {
   return a.order - b.order || a.id - b.id;
 }
 
-// The label rows of nodes labelled before, until the database changes (changeStamp, as for the
-// graphs below). Graphs near each other share most of their technologies, programs and prototypes,
-// and reading ~500 rows by id was a quarter of a cold depth-6 graph on the bench database.
-// Bounded: past LABEL_CACHE_ROWS rows it starts again.
+// The text of nodes written before, until the database changes (changeStamp, as for the graphs
+// below). Graphs near each other share most of their technologies, programs and prototypes:
+// reading ~500 rows by id was a quarter of a cold depth-6 graph on the bench database, and
+// writing their JSON as much again. Bounded: past LABEL_CACHE_ROWS nodes it starts again.
 const LABEL_CACHE_ROWS = 50_000;
-const labelCache = cachedUntilChange((): Map<Key, unknown[]> => new Map());
 
-/** Rows as arrays, in LINEAGE_LABEL_SQL's column order, by the key of the node (a run group's: its technology). */
-function labelRows(db: Db, nodes: DisplayNode[]): Map<Key, unknown[]> {
-  const rows = labelCache(db);
-  if (rows.size > LABEL_CACHE_ROWS) rows.clear();
+/**
+ * A node's JSON but its depth, as UTF-8: `{"id":"kind:id","kind":…,"depth":` then `,"label":…}`.
+ * The depth goes at `depthAt`; the quoted id is bytes 6 to `idEnd`.
+ */
+interface NodeText {
+  bytes: Uint8Array;
+  depthAt: number;
+  idEnd: number;
+  /** Technologies with a name: the name as in a JSON string, for their run groups' labels. */
+  nameJson?: Uint8Array;
+}
+const nodeTextCache = cachedUntilChange((): Map<Key, NodeText> => new Map());
+
+/** The texts of the nodes (a run group: its technology's), by key; read from the database when missing. */
+function nodeTexts(db: Db, nodes: DisplayNode[]): Map<Key, NodeText> {
+  const texts = nodeTextCache(db);
+  if (texts.size > LABEL_CACHE_ROWS) texts.clear();
   const missing = new Map<LineageNodeKind, number[]>();
   for (const n of nodes) {
     const kind = n.kind === 'run-group' ? 'technology' : n.kind;
-    if (rows.has(keyOfCode(n.id, KIND_CODE[kind]))) continue;
+    if (texts.has(keyOfCode(n.id, KIND_CODE[kind]))) continue;
     let list = missing.get(kind);
     if (!list) missing.set(kind, (list = []));
     list.push(n.id);
@@ -863,52 +1027,65 @@ function labelRows(db: Db, nodes: DisplayNode[]): Map<Key, unknown[]> {
   const s = statements(db);
   for (const [kind, list] of missing) {
     const code = KIND_CODE[kind];
-    for (const row of s.labels[kind].all({ ids: JSON.stringify(list) }) as unknown[][]) rows.set(keyOfCode(row[0] as number, code), row);
+    for (const row of s.labels[kind].all({ ids: JSON.stringify(list) }) as unknown[][]) {
+      const id = row[0] as number;
+      texts.set(keyOfCode(id, code), nodeText(kind, id, row));
+    }
   }
-  return rows;
+  return texts;
 }
 
-function label(db: Db, nodes: DisplayNode[]): LineageNode[] {
-  const rows = labelRows(db, nodes);
-  const text = (value: unknown, fallback: string) => (value === null || value === undefined ? fallback : String(value));
-  return nodes.map((n): LineageNode => {
-    const id = nodeIdOfKey(n.key);
-    const { kind, depth } = n;
-    if (kind === 'run-group') {
-      const g = n.group!;
-      const name = rows.get(keyOfCode(g.technologyId, TECHNOLOGY_CODE))?.[1];
-      return {
-        id,
-        kind,
-        depth,
-        label: `${g.count} run${g.count === 1 ? '' : 's'} of ${text(name, `technology ${g.technologyId}`)}`,
-        href: `/test-runs?technology_id=${g.technologyId}&status=completed`,
-        technology_id: g.technologyId,
-        count: g.count,
-        passes: g.passes,
-        fails: g.fails,
-        inconclusive: g.inconclusive,
-      };
-    }
-    const row = rows.get(n.key) ?? [];
-    const href = `${PAGE_PATH[kind]}/${n.id}`;
-    switch (kind) {
-      case 'series':
-        return { id, kind, depth, label: text(row[1], id), href };
-      case 'program': {
-        const parts = [row[1], row[2], row[3], row[4]].filter((p) => typeof p === 'string' && p !== '');
-        return { id, kind, depth, label: parts.join(' ') || id, href, status: text(row[5], '') };
-      }
-      case 'prototype':
-        return { id, kind, depth, label: row[2] ? `${String(row[1])} ${String(row[2])}` : text(row[1], id), href, code: text(row[1], '') };
-      case 'test-run':
-        return { id, kind, depth, label: `${text(row[1], id)} ${text(row[2], '')}`.trim(), href, code: text(row[1], ''), status: text(row[3], '') };
-      case 'technology':
-        return { id, kind, depth, label: text(row[1], id), href, domain: text(row[2], '') };
-      case 'road-model':
-        return { id, kind, depth, label: text(row[1], id), href, status: text(row[2], '') };
-    }
-  });
+const textOr = (value: unknown, fallback: string) => (value === null || value === undefined ? fallback : String(value));
+
+/** A node's text from its row of LINEAGE_LABEL_SQL (undefined: no row, the id stands in). */
+function nodeText(kind: LineageNodeKind, id: number, row: unknown[] | undefined): NodeText {
+  const nodeId = `${kind}:${id}`;
+  const quoted = JSON.stringify(nodeId);
+  const r = row ?? [];
+  const fields = { label: nodeId, href: `${PAGE_PATH[kind]}/${id}` } as Pick<LineageNode, 'label' | 'href' | 'code' | 'status' | 'domain'>;
+  switch (kind) {
+    case 'series':
+      fields.label = textOr(r[1], nodeId);
+      break;
+    case 'program':
+      fields.label = [r[1], r[2], r[3], r[4]].filter((p) => typeof p === 'string' && p !== '').join(' ') || nodeId;
+      fields.status = textOr(r[5], '');
+      break;
+    case 'prototype':
+      fields.label = r[2] ? `${String(r[1])} ${String(r[2])}` : textOr(r[1], nodeId);
+      fields.code = textOr(r[1], '');
+      break;
+    case 'test-run':
+      fields.label = `${textOr(r[1], nodeId)} ${textOr(r[2], '')}`.trim();
+      fields.code = textOr(r[1], '');
+      fields.status = textOr(r[3], '');
+      break;
+    case 'technology':
+      fields.label = textOr(r[1], nodeId);
+      fields.domain = textOr(r[2], '');
+      break;
+    case 'road-model':
+      fields.label = textOr(r[1], nodeId);
+      fields.status = textOr(r[2], '');
+      break;
+  }
+  const head = `{"id":${quoted},"kind":"${kind}","depth":`;
+  const node: NodeText = { bytes: utf8(`${head},${JSON.stringify(fields).slice(1)}`), depthAt: head.length, idEnd: 6 + quoted.length };
+  if (kind === 'technology' && r[1] !== null && r[1] !== undefined) node.nameJson = utf8(JSON.stringify(String(r[1])).slice(1, -1));
+  return node;
+}
+
+/** A run group's JSON, as JSON.stringify writes a LineageNode: its label names its technology. */
+function writeRunGroup(json: JsonBytes, g: Group, depth: number, technology: NodeText | undefined): void {
+  const id = g.technologyId;
+  json.ascii('{"id":"run-group:').number(id).ascii('","kind":"run-group","depth":').number(depth);
+  json.ascii(',"label":"').number(g.count).ascii(g.count === 1 ? ' run of ' : ' runs of ');
+  // The label's other characters need no escaping, so the name escaped alone escapes the label.
+  if (technology?.nameJson) json.bytes(technology.nameJson);
+  else json.ascii('technology ').number(id);
+  json.ascii('","href":"/test-runs?technology_id=').number(id).ascii('&status=completed","technology_id":').number(id);
+  json.ascii(',"count":').number(g.count).ascii(',"passes":').number(g.passes).ascii(',"fails":').number(g.fails);
+  json.ascii(',"inconclusive":').number(g.inconclusive).ascii('}');
 }
 
 function viaKinds(mask: number): LineageNodeKind[] {
@@ -937,8 +1114,8 @@ function cacheKey(query: LineageQuery, options: LineageOptions): string {
   return JSON.stringify([node.kind, node.id, direction, depth, sorted(kinds), sorted(expand), limit, options.walkCap ?? null, suspects, options.useIndex ?? true]);
 }
 
-/** The cached JSON of a graph, or the graph computed now (and cached) with its JSON. */
-function lineageOf(db: Db, query: LineageQuery, options: LineageOptions): { json: Buffer; graph?: LineageGraph } {
+/** The JSON of a graph: cached, or computed now (and cached). */
+function lineageOf(db: Db, query: LineageQuery, options: LineageOptions): Buffer {
   const graphs = graphCache(db);
   const key = cacheKey(query, options);
   const hit = graphs.get(key);
@@ -946,24 +1123,22 @@ function lineageOf(db: Db, query: LineageQuery, options: LineageOptions): { json
     // Move it to the end: the map's order is the order of use.
     graphs.delete(key);
     graphs.set(key, hit);
-    return { json: hit };
+    return hit;
   }
-  const graph = computeLineage(db, query, options);
-  const json = Buffer.from(JSON.stringify(graph));
+  const json = computeLineage(db, query, options);
   graphs.set(key, json);
   if (graphs.size > GRAPH_CACHE_ENTRIES) graphs.delete(graphs.keys().next().value!);
-  return { json, graph };
+  return json;
 }
 
 /** The lineage of one node (DESIGN §3). */
 export function getLineage(db: Db, query: LineageQuery, options: LineageOptions = {}): LineageGraph {
-  const { json, graph } = lineageOf(db, query, options);
-  return graph ?? (JSON.parse(json.toString('utf8')) as LineageGraph);
+  return JSON.parse(lineageOf(db, query, options).toString('utf8')) as LineageGraph;
 }
 
 /** The lineage of one node as JSON (UTF-8): the API sends these bytes. */
 export function getLineageJson(db: Db, query: LineageQuery, options: LineageOptions = {}): Buffer {
-  return lineageOf(db, query, options).json;
+  return lineageOf(db, query, options);
 }
 
 /** An edge kept, with the positions of its ends among the nodes shown. */
@@ -992,50 +1167,141 @@ function nearestNodes(nodes: DisplayNode[], limit: number): { nodes: DisplayNode
   return { nodes, position, cut };
 }
 
+// A node's place in the order shown (depth, then kind: KIND_ORDER, then id) as one number, so the
+// candidates sort as a Float64Array without a comparator. Index ids are below 2^31.
+const ORDER_UNIT = 2 ** 31;
+const KIND_ORDER_BY_CODE = LINEAGE_RESULT_KINDS.map((k) => KIND_ORDER[k]);
+const CODE_BY_KIND_ORDER = LINEAGE_RESULT_KINDS.map((_, order) => KIND_ORDER_BY_CODE.indexOf(order));
+const orderKey = (code: number, id: number, depth: number): number => (depth * 8 + KIND_ORDER_BY_CODE[code]!) * ORDER_UNIT + id;
+const [PASS, FAIL, INCONCLUSIVE] = (['pass', 'fail', 'inconclusive'] as const).map((o) => EVIDENCE_OUTCOMES.indexOf(o));
+
 /**
- * With every kind shown, the edges among the nodes kept, straight from the index: the edges into
- * each node kept from nodes kept, and for each folded run the edges into it, turned into edges
- * into its groups. The same edges as edgesFromIndex and groupEdges give, without an edge object
- * for every run found (most are folded, and most of those beyond the node limit).
+ * With every kind shown and the index current: the nodes shown, from a walk marked in `marks`. As
+ * foldRuns then nearestNodes: runs folded into groups, the nodes sorted nearest first and cut at
+ * the limit; their positions are marked (positionOf), and only they become objects.
  */
-function edgesAmongShown(db: Db, index: LineageIndexData, nodes: DisplayNode[], position: Map<Key, number>, folded: Folded, options: LineageOptions): PlacedEdge[] {
-  const placed: PlacedEdge[] = [];
-  const transfers: ({ from: number; to: number } & TransferOf)[] = [];
-  for (let at = 0; at < nodes.length; at++) {
-    const n = nodes[at]!;
-    if (n.kind === 'run-group') {
-      const technology = position.get(keyOfCode(n.id, TECHNOLOGY_CODE));
-      if (technology !== undefined) placed.push({ edge: groupEvidenceEdge(n.group!), from: at, to: technology });
+function shownFromMarks(index: LineageIndexData, query: LineageQuery, rootKey: Key, marks: WalkMarks): { nodes: DisplayNode[]; cut: boolean } {
+  const { walk } = marks;
+  const evidence = index.down.evidence;
+  const runDepth = marks.depth[TEST_RUN_CODE]!;
+  const groupFound = marks.found[RUN_GROUP_CODE]!;
+  const groupDepth = marks.depth[RUN_GROUP_CODE]!;
+  for (let i = 0; i < marks.nodes.length; i++) {
+    const key = marks.nodes.items[i]!;
+    const code = key % 8;
+    const id = idOfKey(key);
+    if (code === TEST_RUN_CODE && key !== rootKey && id + 1 < evidence.offsets.length) {
+      const start = evidence.offsets[id]!;
+      const end = evidence.offsets[id + 1]!;
+      let expanded = false;
+      if (query.expand.size > 0) for (let e = start; e < end && !expanded; e++) expanded = query.expand.has(evidence.targets[e]!);
+      if (start < end && !expanded) {
+        marks.folded.push(id);
+        const depth = runDepth[id]!;
+        for (let e = start; e < end; e++) {
+          const technology = evidence.targets[e]!;
+          if (groupFound[technology] !== walk) {
+            groupFound[technology] = walk;
+            groupDepth[technology] = depth;
+            marks.groupCount[technology] = 0;
+            for (const outcomes of marks.groupOutcomes) outcomes[technology] = 0;
+            marks.groups.push(technology);
+          } else if (depth < groupDepth[technology]!) groupDepth[technology] = depth;
+          marks.groupCount[technology]!++;
+          const outcome = evidence.codes![e]!;
+          marks.groupOutcomes[outcome < marks.groupOutcomes.length ? outcome : INCONCLUSIVE!]![technology]!++;
+        }
+        continue;
+      }
+    }
+    marks.candidates.push(orderKey(code, id, marks.depth[code]![id]!));
+  }
+  for (let i = 0; i < marks.groups.length; i++) {
+    const technology = marks.groups.items[i]!;
+    marks.candidates.push(orderKey(RUN_GROUP_CODE, technology, groupDepth[technology]!));
+  }
+  const sorted = marks.candidates.items.subarray(0, marks.candidates.length).sort();
+  const cut = sorted.length > query.limit;
+  const nodes: DisplayNode[] = [];
+  for (let i = 0; i < Math.min(sorted.length, query.limit); i++) {
+    const order = Math.floor(sorted[i]! / ORDER_UNIT);
+    const id = sorted[i]! - order * ORDER_UNIT;
+    const code = CODE_BY_KIND_ORDER[order % 8]!;
+    marks.shown[code]![id] = walk;
+    marks.position[code]![id] = i;
+    const depth = (order - (order % 8)) / 8;
+    const kind = LINEAGE_RESULT_KINDS[code]!;
+    if (code !== RUN_GROUP_CODE) {
+      nodes.push(displayNode(keyOfCode(id, code), kind, id, depth));
       continue;
     }
-    forEachEdgeInto(index, n.kind, n.id, (type, fromKey, transfer) => {
-      const from = position.get(fromKey);
-      if (from === undefined) return;
-      if (transfer) transfers.push({ from, to: at, ...transfer });
-      else placed.push({ edge: { from: fromKey, to: n.key, type }, from, to: at });
-    });
+    const [passes, fails, inconclusive] = [PASS, FAIL, INCONCLUSIVE].map((o) => marks.groupOutcomes[o]![id]!) as [number, number, number];
+    nodes.push(displayNode(keyOfCode(id, code), kind, id, depth, { technologyId: id, depth, count: marks.groupCount[id]!, passes, fails, inconclusive }));
+  }
+  return { nodes, cut };
+}
+
+/**
+ * With every kind shown, the edges among the nodes kept (shownFromMarks), straight from the index:
+ * the edges into each node kept from nodes kept, and for each folded run the edges into it, turned
+ * into edges into its groups. The same edges as edgesFromIndex and groupEdges give, without an edge
+ * object for every run found (most are folded, and most of those beyond the node limit).
+ */
+function edgesAmongShown(db: Db, index: LineageIndexData, nodes: DisplayNode[], marks: WalkMarks, options: LineageOptions): PlacedEdge[] {
+  const placed: PlacedEdge[] = [];
+  const transfers: ({ from: number; to: number } & TransferOf)[] = [];
+  const evidence = index.down.evidence;
+  const runEvidence = (runId: number): [number, number] => neighbours(evidence, runId);
+  for (let to = 0; to < nodes.length; to++) {
+    const n = nodes[to]!;
+    if (n.kind === 'run-group') {
+      const technology = marks.positionOf(TECHNOLOGY_CODE, n.id);
+      if (technology >= 0) placed.push({ edge: groupEvidenceEdge(n.group!), from: to, to: technology });
+      continue;
+    }
+    // Every edge into a node kept from a node kept, once: looked up from its `to` end.
+    for (const { type, code } of INDEX_STEPS.upstream[n.kind]) {
+      if (type === 'evidence') continue;
+      const a = index.up[type];
+      const [start, end] = neighbours(a, n.id);
+      for (let i = start; i < end; i++) {
+        const from = marks.positionOf(code, a.targets[i]!);
+        if (from < 0) continue;
+        if (type === 'transfer') transfers.push({ from, to, stage: TRANSFER_STAGES[a.codes![i]!]!, xid: a.ids![i]! });
+        else placed.push({ edge: { from: nodes[from]!.key, to: n.key, type }, from, to });
+      }
+    }
     // A run shown as itself: its evidence for the technologies shown.
     if (n.kind !== 'test-run') continue;
-    for (const { technologyId, outcome } of evidenceInIndex(index, n.id) ?? []) {
-      const to = position.get(keyOfCode(technologyId, TECHNOLOGY_CODE));
-      if (to !== undefined) placed.push({ edge: evidenceEdge(n.id, technologyId, outcome), from: at, to });
+    const [start, end] = runEvidence(n.id);
+    for (let e = start; e < end; e++) {
+      const technology = evidence.targets[e]!;
+      const at = marks.positionOf(TECHNOLOGY_CODE, technology);
+      if (at >= 0) placed.push({ edge: evidenceEdge(n.id, technology, EVIDENCE_OUTCOMES[evidence.codes![e]!]!), from: to, to: at });
     }
   }
   // An edge into a folded run goes into each of its groups, once per (node, group, kind of edge).
   const seen = new Set<number>();
-  for (const [runKey, evidence] of folded.foldedInto) {
-    forEachEdgeInto(index, 'test-run', idOfKey(runKey), (type, fromKey) => {
-      const from = position.get(fromKey);
-      if (from === undefined) return;
-      for (const e of evidence) {
-        const to = position.get(keyOfCode(e.technologyId, RUN_GROUP_CODE));
-        if (to === undefined) continue;
-        const mark = (from * nodes.length + to) * LINEAGE_EDGE_TYPES.length + EDGE_TYPE_RANK[type];
-        if (seen.has(mark)) continue;
-        seen.add(mark);
-        placed.push({ edge: { from: fromKey, to: nodes[to]!.key, type }, from, to });
+  for (let f = 0; f < marks.folded.length; f++) {
+    const runId = marks.folded.items[f]!;
+    const [evidenceStart, evidenceEnd] = runEvidence(runId);
+    for (const { type, code } of INDEX_STEPS.upstream['test-run']) {
+      if (type === 'evidence') continue;
+      const a = index.up[type];
+      const [start, end] = neighbours(a, runId);
+      for (let i = start; i < end; i++) {
+        const from = marks.positionOf(code, a.targets[i]!);
+        if (from < 0) continue;
+        for (let e = evidenceStart; e < evidenceEnd; e++) {
+          const to = marks.positionOf(RUN_GROUP_CODE, evidence.targets[e]!);
+          if (to < 0) continue;
+          const mark = (from * nodes.length + to) * LINEAGE_EDGE_TYPES.length + EDGE_TYPE_RANK[type];
+          if (seen.has(mark)) continue;
+          seen.add(mark);
+          placed.push({ edge: { from: nodes[from]!.key, to: nodes[to]!.key, type }, from, to });
+        }
       }
-    });
+    }
   }
   const suspects = suspectsAmong(db, transfers, options);
   for (const t of transfers) {
@@ -1044,28 +1310,29 @@ function edgesAmongShown(db: Db, index: LineageIndexData, nodes: DisplayNode[], 
   return placed;
 }
 
-function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): LineageGraph {
+/** The graph as JSON (UTF-8): the API sends it as it is, and getLineage parses it. */
+function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): Buffer {
   assertLineageNode(db, query.node);
   const rootKey = keyOf(query.node.kind, query.node.id);
   // One read transaction: the walk, edges and labels see the same snapshot.
   return db.sqlite
     .transaction(() => {
       const cap = options.walkCap ?? LINEAGE_WALK_CAP;
-      const index = options.useIndex === false ? undefined : currentLineageIndex(db);
-      const walked = index ? walkIndex(index, query, cap) : walk(db, query, cap);
-      const visible = (key: Key) => key === rootKey || query.kinds.has(kindOfKey(key) as LineageNodeKind);
+      const current = options.useIndex === false ? undefined : currentLineageIndex(db);
+      const index = current && walkMarks.begin(current, rootKey) ? current : undefined;
       const allShown = LINEAGE_NODE_KINDS.every((k) => query.kinds.has(k));
-      const shown: DisplayNode[] = [];
-      for (const [key, n] of walked.nodes) if (visible(key)) shown.push(displayNode(key, n.kind, n.id, n.depth));
-
+      const capped = index ? walkIndex(index, query, cap, walkMarks) : false;
       if (index && allShown) {
         // The usual graph: which nodes are shown needs no edge, so only the edges among them are read.
-        const folded = foldRuns(shown, (runId) => evidenceInIndex(index, runId), query.expand, rootKey);
-        const { nodes, position, cut } = nearestNodes(folded.nodes, query.limit);
-        const placed = edgesAmongShown(db, index, nodes, position, folded, options);
-        return graphOf(db, query, rootKey, nodes, placed, walked.capped || cut);
+        const { nodes, cut } = shownFromMarks(index, query, rootKey, walkMarks);
+        const placed = edgesAmongShown(db, index, nodes, walkMarks, options);
+        return graphJson(db, query, rootKey, nodes, placed, capped || cut);
       }
 
+      const walked: Walked = index ? { nodes: walkedNodes(walkMarks), capped } : walk(db, query, cap);
+      const visible = (key: Key) => key === rootKey || query.kinds.has(kindOfKey(key) as LineageNodeKind);
+      const shown: DisplayNode[] = [];
+      for (const [key, n] of walked.nodes) if (visible(key)) shown.push(displayNode(key, n.kind, n.id, n.depth));
       const { edges: rawEdges, runEvidence } = index ? edgesFromIndex(db, index, walked.nodes, options) : edgesAmong(db, walked.nodes, options);
       let edges = allShown ? rawEdges : contract(walked.nodes, rawEdges, visible);
       let shownNodes = shown;
@@ -1089,32 +1356,58 @@ function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): L
         if (edge.type === 'implied' && direct?.joins(edge.from, edge.to)) continue;
         placed.push({ edge, from, to });
       }
-      return graphOf(db, query, rootKey, nodes, placed, walked.capped || cut);
+      return graphJson(db, query, rootKey, nodes, placed, walked.capped || cut);
     })
     .deferred();
 }
 
-/** The result: nodes labelled, edges in order of their ends' positions. */
-function graphOf(db: Db, query: LineageQuery, rootKey: Key, nodes: DisplayNode[], placed: PlacedEdge[], truncated: boolean): LineageGraph {
+// One writer serves every graph in turn (a graph is written in one synchronous call).
+const jsonBytes = new JsonBytes();
+
+/**
+ * The result as JSON, written from its parts: the same bytes JSON.stringify gives for a
+ * LineageGraph (its keys in the same order), without the graph's objects or one long string.
+ * Nodes come from nodeTexts (all but their depth, kept until the database changes), edges in the
+ * order of their ends' positions.
+ */
+function graphJson(db: Db, query: LineageQuery, rootKey: Key, nodes: DisplayNode[], placed: PlacedEdge[], truncated: boolean): Buffer {
   placed.sort(comparePlaced);
-  const labelled = label(db, nodes);
-  return {
-    root: nodeIdOfKey(rootKey),
-    direction: query.direction,
-    depth: query.depth,
-    nodes: labelled,
-    edges: placed.map(({ edge: e, from, to }) => {
-      const edge: LineageEdge = { from: labelled[from]!.id, to: labelled[to]!.id, type: e.type };
-      if (e.type === 'implied') {
-        edge.implied = true;
-        edge.via = viaKinds(e.via ?? 0);
-      }
-      if (e.outcome) edge.outcome = e.outcome;
-      if (e.stage) edge.stage = e.stage;
-      if (e.failing) edge.failing = true;
-      if (e.suspect) edge.suspect = true;
-      return edge;
-    }),
-    truncated,
+  const texts = nodeTexts(db, nodes);
+  const json = jsonBytes.start();
+  json.ascii(`{"root":"${nodeIdOfKey(rootKey)}","direction":"${query.direction}","depth":`).number(query.depth).ascii(',"nodes":[');
+  // Each node's text (undefined: a run group), for its id in the edges.
+  const textOf: (NodeText | undefined)[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (i > 0) json.ascii(',');
+    if (n.kind === 'run-group') {
+      textOf.push(undefined);
+      writeRunGroup(json, n.group!, n.depth, texts.get(keyOfCode(n.id, TECHNOLOGY_CODE)));
+      continue;
+    }
+    const text = texts.get(n.key) ?? nodeText(n.kind as LineageNodeKind, n.id, undefined);
+    textOf.push(text);
+    json.bytes(text.bytes, 0, text.depthAt).number(n.depth).bytes(text.bytes, text.depthAt);
+  }
+  const id = (at: number) => {
+    const text = textOf[at];
+    if (text) json.bytes(text.bytes, 6, text.idEnd);
+    else json.ascii('"run-group:').number(nodes[at]!.id).ascii('"');
   };
+  json.ascii('],"edges":[');
+  for (let i = 0; i < placed.length; i++) {
+    const { edge: e, from, to } = placed[i]!;
+    json.ascii(i > 0 ? ',{"from":' : '{"from":');
+    id(from);
+    json.ascii(',"to":');
+    id(to);
+    json.ascii(`,"type":"${e.type}"`);
+    if (e.type === 'implied') json.ascii(`,"implied":true,"via":${JSON.stringify(viaKinds(e.via ?? 0))}`);
+    if (e.outcome) json.ascii(`,"outcome":"${e.outcome}"`);
+    if (e.stage) json.ascii(',"stage":').text(JSON.stringify(e.stage));
+    if (e.failing) json.ascii(',"failing":true');
+    if (e.suspect) json.ascii(',"suspect":true');
+    json.ascii('}');
+  }
+  return json.ascii(`],"truncated":${truncated}}`).done();
 }

@@ -279,6 +279,8 @@ interface LineageResult {
   name: string;
   /** First requests for graphs not asked before (computed), one at a time. */
   cold: { requests: number; p50: number; p99: number; cpuMsPerRequest: number; met: boolean };
+  /** The same client and connection asking one graph from the cache as many times: what the cold figures cost without any graph work. */
+  floor: { requests: number; p50: number; p99: number };
   oneConnection: Side;
   fifty: Side;
   maxP99: number;
@@ -322,12 +324,14 @@ function timedGet(agent: http.Agent, url: string, r: Request): Promise<number> {
 async function measureLineage(name: string, warmupRequests: Request[], coldRequests: Request[], requests: Request[], app: Server, maxP99: number): Promise<LineageResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const times: number[] = [];
+  const floorTimes: number[] = [];
   let cpuPerCold: number;
   try {
     for (const r of warmupRequests) await timedGet(agent, app.url, r);
     const cpuBefore = cpuMsOf(app.child.pid!);
     for (const r of coldRequests) times.push(await timedGet(agent, app.url, r));
     cpuPerCold = (cpuMsOf(app.child.pid!) - cpuBefore) / coldRequests.length;
+    for (let i = 0; i < coldRequests.length; i++) floorTimes.push(await timedGet(agent, app.url, coldRequests.at(-1)!));
   } finally {
     agent.destroy();
   }
@@ -345,10 +349,12 @@ async function measureLineage(name: string, warmupRequests: Request[], coldReque
     one.push(await load(app, requests, 1, SECONDS));
     fifty.push(await load(app, requests, CONNECTIONS, SECONDS));
   }
-  const result = { name, cold, oneConnection: summarize(one), fifty: summarize(fifty), maxP99, met: false };
+  floorTimes.sort((a, b) => a - b);
+  const floor = { requests: floorTimes.length, p50: Math.round(percentile(floorTimes, 50) * 10) / 10, p99: Math.round(percentile(floorTimes, 99) * 10) / 10 };
+  const result = { name, cold, floor, oneConnection: summarize(one), fifty: summarize(fifty), maxP99, met: false };
   // A round that answered nothing has no p99: that is a miss, not a 0 ms latency.
   result.met = result.oneConnection.rounds.every((r) => r > 0) && result.oneConnection.p99 <= maxP99;
-  log(`${name}: cold (${cold.requests} graphs, once each) p50 ${cold.p50} ms p99 ${cold.p99} ms; repeated: 1 conn p50 ${result.oneConnection.p50} ms p99 ${result.oneConnection.p99} ms, 50 conn ${result.fifty.reqPerSec} req/s`);
+  log(`${name}: cold (${cold.requests} graphs, once each) p50 ${cold.p50} ms p99 ${cold.p99} ms (the last one again from the cache, as many times: p50 ${floor.p50} ms p99 ${floor.p99} ms); repeated: 1 conn p50 ${result.oneConnection.p50} ms p99 ${result.oneConnection.p99} ms, 50 conn ${result.fifty.reqPerSec} req/s`);
   return result;
 }
 
@@ -608,6 +614,7 @@ async function main(): Promise<void> {
           ]),
           ...lineage.flatMap((l) => [
             [`${l.name}, cold`, '1', '', fmt(l.cold.p50, 1), fmt(l.cold.p99, 1), '', '', '', '', l.name.endsWith('depth 6') ? `p99 ≤ ${l.maxP99} ms` : '', l.name.endsWith('depth 6') ? verdict(l.cold.met) : '', l.cold.cpuMsPerRequest.toFixed(2), '', '', ...(previous ? [''] : [])],
+            [`${l.name}, cached, same client as cold`, '1', '', fmt(l.floor.p50, 1), fmt(l.floor.p99, 1), '', '', '', '', '', '', '', '', '', ...(previous ? [''] : [])],
             [l.name, '1', String(l.oneConnection.reqPerSec), fmt(l.oneConnection.p50), fmt(l.oneConnection.p99), '', '', '', '', l.name.endsWith('depth 6') ? `p99 ≤ ${l.maxP99} ms` : '', l.name.endsWith('depth 6') ? verdict(l.met) : '', l.oneConnection.cpuMsPerRequest.toFixed(2), '', '', ...(previous ? [''] : [])],
             [l.name, String(CONNECTIONS), String(l.fifty.reqPerSec), fmt(l.fifty.p50), fmt(l.fifty.p99), '', '', '', '', '', '', l.fifty.cpuMsPerRequest.toFixed(2), '', '', ...(previous ? [change(l.name, l.fifty.reqPerSec)] : [])],
           ]),

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed.js';
 import type { Db } from '../../src/db.js';
 import { closeLineageIndex, lineageIndexState, prepareLineageIndex } from '../../src/domain/lineage-index.js';
-import { getLineage, LINEAGE_NODE_KINDS, parseLineageQuery, type LineageGraph, type LineageQueryInput } from '../../src/domain/lineage.js';
+import { getLineage, LINEAGE_NODE_KINDS, parseLineageQuery, setLineageWalkNumber, type LineageGraph, type LineageQueryInput } from '../../src/domain/lineage.js';
 import { createTestApp, openTempDatabase } from '../support/app.js';
 
 let db: Db;
@@ -89,6 +89,58 @@ describe('the lineage index', () => {
       }
     }
     expect(compared).toBeGreaterThan(200);
+  });
+
+  // The walk marks what it finds in arrays by id, kept from one walk to the next (src/domain/lineage.ts,
+  // WalkMarks): an entry counts when its stamp is the walk's number.
+  it('answers as the SQL walk after the walk numbers wrap round, when every earlier stamp could repeat', () => {
+    prepareLineageIndex(db);
+    const sample = roots().filter((_, i) => i % 3 === 0);
+    // The same walks numbered from 1, then again from 1 after the last number: the stamps of the
+    // first round would count as found in the second unless the wrap clears them.
+    setLineageWalkNumber(0);
+    for (const node of sample) for (const direction of ['upstream', 'downstream']) lineage({ node, direction, depth: 10 });
+    setLineageWalkNumber(2 ** 31 - 1);
+    for (const node of sample) {
+      for (const direction of ['upstream', 'downstream']) {
+        expect(lineage({ node, direction, depth: 10 }), `${node} ${direction}`).toEqual(lineage({ node, direction, depth: 10 }, false));
+      }
+    }
+  });
+
+  it('walks a root with no edge past the largest id the index holds, and databases of other sizes in turn', () => {
+    prepareLineageIndex(db);
+    db.sqlite.exec(`INSERT INTO road_models (id, name, powertrain, status) VALUES (10000000000, 'Far future NISMO', 'ev', 'concept')`);
+    expect(lineageIndexState(db).version).toBe(version());
+    expect(lineage({ node: 'road-model:10000000000', depth: 6 }).nodes.map((n) => n.label)).toEqual(['Far future NISMO']);
+
+    // A second database whose runs go further: the marks grow for it, and serve both in turn.
+    const second = openTempDatabase();
+    try {
+      seedDemoData(second.db);
+      const prototype = second.db.sqlite.prepare('SELECT min(id) FROM prototypes').pluck().get() as number;
+      const technology = second.db.sqlite.prepare('SELECT min(id) FROM technologies').pluck().get() as number;
+      second.db.sqlite.exec(`INSERT INTO test_runs (id, code, prototype_id, title, venue_type, start_time, status)
+        VALUES (60000, 'TR-FAR-2', ${prototype}, 'Further on', 'dyno', '2025-01-01T00:00:00.000Z', 'completed');
+        INSERT INTO evidence (test_run_id, technology_id, outcome) VALUES (60000, ${technology}, 'fail')`);
+      prepareLineageIndex(second.db, { inlineRows: 1_000_000 });
+      expect(lineageIndexState(second.db).version).toBeDefined();
+      const inSecond = (input: LineageQueryInput, useIndex?: boolean) => getLineage(second.db, parseLineageQuery({ limit: 100_000, ...input }), { useIndex });
+      const far = inSecond({ node: `technology:${technology}`, direction: 'upstream', depth: 1 });
+      expect(far.nodes.find((n) => n.kind === 'run-group')).toMatchObject({ technology_id: technology, fails: expect.any(Number) });
+      expect(far).toEqual(inSecond({ node: `technology:${technology}`, direction: 'upstream', depth: 1 }, false));
+      for (const node of roots().filter((_, i) => i % 5 === 0)) {
+        expect(inSecond({ node, direction: 'upstream', depth: 10, expand: [`technology:${technology}`] }), node).toEqual(
+          inSecond({ node, direction: 'upstream', depth: 10, expand: [`technology:${technology}`] }, false),
+        );
+        expect(lineage({ node, direction: 'upstream', depth: 10 }), node).toEqual(lineage({ node, direction: 'upstream', depth: 10 }, false));
+      }
+      expect(lineageIndexState(second.db).version).toBeDefined();
+      expect(inSecond({ node: 'test-run:60000', direction: 'downstream', depth: 1 }).nodes.map((n) => n.id)).toEqual(['test-run:60000', `technology:${technology}`]);
+    } finally {
+      closeLineageIndex(second.db);
+      second.close();
+    }
   });
 
   it('is not used once an edge changed: the next graph shows the write', () => {

@@ -372,3 +372,39 @@ describe('lineage cache', () => {
     expect(labelOf('technology:4')).toBe(name);
   });
 });
+
+describe('lineage JSON', () => {
+  it('writes every name exactly as JSON.stringify would: quotes, backslashes, control characters, accents, emoji', () => {
+    const tricky = 'Say "hi" \\ back\nnew\tline \u0001 Müller–Straße 🏎️ \u2028 end';
+    const renames = [
+      ['technologies', 'name', 1],
+      ['road_models', 'name', 1],
+      ['programs', 'entry', 1],
+      ['prototypes', 'code', 1],
+      ['test_runs', 'title', 1],
+      ['series', 'name', 1],
+    ] as const;
+    const before = renames.map(([table, column, id]) => db.sqlite.prepare(`SELECT ${column} FROM ${table} WHERE id = ?`).pluck().get(id));
+    try {
+      for (const [table, column, id] of renames) db.sqlite.prepare(`UPDATE ${table} SET ${column} = ? WHERE id = ?`).run(`${tricky} (${table})`, id);
+      // Upstream of M1, with R1 shown as itself (T1 expanded), and with the runs of T1 as a group.
+      for (const expand of [['technology:1'], []]) {
+        const bytes = getLineageJson(db, parseLineageQuery({ node: 'road-model:1', direction: 'upstream', depth: 6, expand }), { suspectTransferIds: new Set([1]) });
+        const graph = JSON.parse(bytes.toString('utf8')) as LineageGraph;
+        // The bytes are JSON.stringify's, key for key and character for character.
+        expect(bytes.toString('utf8')).toBe(JSON.stringify(graph));
+        const label = (id: string) => graph.nodes.find((n) => n.id === id)?.label;
+        expect(label('technology:1')).toBe(`${tricky} (technologies)`);
+        expect(label('road-model:1')).toBe(`${tricky} (road_models)`);
+        expect(label('series:1')).toBe(`${tricky} (series)`);
+        expect(label('program:1')).toContain(`${tricky} (programs)`);
+        expect(graph.nodes.find((n) => n.id === 'prototype:1')).toMatchObject({ code: `${tricky} (prototypes)` });
+        if (expand.length) expect(label('test-run:1')).toBe(`TR-2025-0001 ${tricky} (test_runs)`);
+        else expect(label('run-group:1')).toBe(`2 runs of ${tricky} (technologies)`);
+        expect(graph.edges.find((e) => e.type === 'transfer')).toMatchObject({ from: 'technology:4', to: 'road-model:1', stage: 'approved', suspect: true });
+      }
+    } finally {
+      renames.forEach(([table, column, id], i) => db.sqlite.prepare(`UPDATE ${table} SET ${column} = ? WHERE id = ?`).run(before[i], id));
+    }
+  });
+});
