@@ -33,7 +33,7 @@ import { cachedUntilChange, type Db } from '../db.js';
 import { MalformedInputError, NotFoundError } from './errors.js';
 import { EVIDENCE_OUTCOMES, TRANSFER_STAGES } from '../../db/schema.js';
 import { currentLineageIndex, INDEXED_EDGE_TYPES, type Adjacency, type IndexedEdgeType, type LineageIndexData } from './lineage-index.js';
-import { JsonBytes, utf8 } from './json-bytes.js';
+import { JsonBytes } from './json-bytes.js';
 import { canBeSuspect, suspectTransfers } from './suspect.js';
 
 export const LINEAGE_NODE_KINDS = ['series', 'program', 'prototype', 'test-run', 'technology', 'road-model'] as const;
@@ -1000,36 +1000,38 @@ function compareNodes(a: DisplayNode, b: DisplayNode): number {
 const LABEL_CACHE_ROWS = 50_000;
 
 /**
- * A node's JSON but its depth, as UTF-8: `{"id":"kind:id","kind":…,"depth":` then `,"label":…}`.
- * The depth goes at `depthAt`; the quoted id is bytes 6 to `idEnd`.
+ * Nodes' JSON after their depth (`,"label":…}`), and technologies' names as in a JSON string (for
+ * their run groups' labels).
  */
-interface NodeText {
-  bytes: Uint8Array;
-  depthAt: number;
-  idEnd: number;
-  /** Technologies with a name: the name as in a JSON string, for their run groups' labels. */
-  nameJson?: Uint8Array;
+interface NodeTexts {
+  tails: Map<Key, string>;
+  names: Map<number, string>;
 }
-const nodeTextCache = cachedUntilChange((): Map<Key, NodeText> => new Map());
+const nodeTextCache = cachedUntilChange((): NodeTexts => ({ tails: new Map(), names: new Map() }));
 
-/** The texts of the nodes (a run group: its technology's), by key; read from the database when missing. */
-function nodeTexts(db: Db, nodes: DisplayNode[]): Map<Key, NodeText> {
+/** The texts of the nodes (a run group: its technology's); read from the database when missing. */
+function nodeTexts(db: Db, g: GraphColumns): NodeTexts {
   const texts = nodeTextCache(db);
-  if (texts.size > LABEL_CACHE_ROWS) texts.clear();
+  if (texts.tails.size > LABEL_CACHE_ROWS) {
+    texts.tails.clear();
+    texts.names.clear();
+  }
   const missing = new Map<LineageNodeKind, number[]>();
-  for (const n of nodes) {
-    const kind = n.kind === 'run-group' ? 'technology' : n.kind;
-    if (texts.has(keyOfCode(n.id, KIND_CODE[kind]))) continue;
+  for (let at = 0; at < g.nodes; at++) {
+    const code = g.code[at] === RUN_GROUP_CODE ? TECHNOLOGY_CODE : g.code[at]!;
+    if (texts.tails.has(keyOfCode(g.id[at]!, code))) continue;
+    const kind = LINEAGE_NODE_KINDS[code]!;
     let list = missing.get(kind);
     if (!list) missing.set(kind, (list = []));
-    list.push(n.id);
+    list.push(g.id[at]!);
   }
   const s = statements(db);
   for (const [kind, list] of missing) {
     const code = KIND_CODE[kind];
     for (const row of s.labels[kind].all({ ids: JSON.stringify(list) }) as unknown[][]) {
       const id = row[0] as number;
-      texts.set(keyOfCode(id, code), nodeText(kind, id, row));
+      texts.tails.set(keyOfCode(id, code), nodeTail(kind, id, row));
+      if (kind === 'technology' && row[1] !== null && row[1] !== undefined) texts.names.set(id, JSON.stringify(String(row[1])).slice(1, -1));
     }
   }
   return texts;
@@ -1037,10 +1039,9 @@ function nodeTexts(db: Db, nodes: DisplayNode[]): Map<Key, NodeText> {
 
 const textOr = (value: unknown, fallback: string) => (value === null || value === undefined ? fallback : String(value));
 
-/** A node's text from its row of LINEAGE_LABEL_SQL (undefined: no row, the id stands in). */
-function nodeText(kind: LineageNodeKind, id: number, row: unknown[] | undefined): NodeText {
+/** A node's JSON after its depth, from its row of LINEAGE_LABEL_SQL (undefined: no row, the id stands in). */
+function nodeTail(kind: LineageNodeKind, id: number, row: unknown[] | undefined): string {
   const nodeId = `${kind}:${id}`;
-  const quoted = JSON.stringify(nodeId);
   const r = row ?? [];
   const fields = { label: nodeId, href: `${PAGE_PATH[kind]}/${id}` } as Pick<LineageNode, 'label' | 'href' | 'code' | 'status' | 'domain'>;
   switch (kind) {
@@ -1069,23 +1070,23 @@ function nodeText(kind: LineageNodeKind, id: number, row: unknown[] | undefined)
       fields.status = textOr(r[2], '');
       break;
   }
-  const head = `{"id":${quoted},"kind":"${kind}","depth":`;
-  const node: NodeText = { bytes: utf8(`${head},${JSON.stringify(fields).slice(1)}`), depthAt: head.length, idEnd: 6 + quoted.length };
-  if (kind === 'technology' && r[1] !== null && r[1] !== undefined) node.nameJson = utf8(JSON.stringify(String(r[1])).slice(1, -1));
-  return node;
+  return `,${JSON.stringify(fields).slice(1)}`;
 }
 
-/** A run group's JSON, as JSON.stringify writes a LineageNode: its label names its technology. */
-function writeRunGroup(json: JsonBytes, g: Group, depth: number, technology: NodeText | undefined): void {
-  const id = g.technologyId;
-  json.ascii('{"id":"run-group:').number(id).ascii('","kind":"run-group","depth":').number(depth);
-  json.ascii(',"label":"').number(g.count).ascii(g.count === 1 ? ' run of ' : ' runs of ');
+// The JSON before a node's id, and between its id and its depth, by kind code.
+const NODE_OPEN = LINEAGE_RESULT_KINDS.map((k) => `{"id":"${k}:`);
+const NODE_DEPTH = LINEAGE_RESULT_KINDS.map((k) => `","kind":"${k}","depth":`);
+const ID_OPEN = LINEAGE_RESULT_KINDS.map((k) => `"${k}:`);
+
+/** A run group's JSON after its depth, as JSON.stringify writes a LineageNode: its label names its technology. */
+function writeRunGroupTail(json: JsonBytes, id: number, count: number, passes: number, fails: number, inconclusive: number, technologyName: string | undefined): void {
+  json.text(',"label":"').number(count).text(count === 1 ? ' run of ' : ' runs of ');
   // The label's other characters need no escaping, so the name escaped alone escapes the label.
-  if (technology?.nameJson) json.bytes(technology.nameJson);
-  else json.ascii('technology ').number(id);
-  json.ascii('","href":"/test-runs?technology_id=').number(id).ascii('&status=completed","technology_id":').number(id);
-  json.ascii(',"count":').number(g.count).ascii(',"passes":').number(g.passes).ascii(',"fails":').number(g.fails);
-  json.ascii(',"inconclusive":').number(g.inconclusive).ascii('}');
+  if (technologyName !== undefined) json.text(technologyName);
+  else json.text('technology ').number(id);
+  json.text('","href":"/test-runs?technology_id=').number(id).text('&status=completed","technology_id":').number(id);
+  json.text(',"count":').number(count).text(',"passes":').number(passes).text(',"fails":').number(fails);
+  json.text(',"inconclusive":').number(inconclusive).text('}');
 }
 
 function viaKinds(mask: number): LineageNodeKind[] {
@@ -1153,10 +1154,6 @@ const EDGE_TYPE_RANK = Object.fromEntries(
   [...LINEAGE_EDGE_TYPES].sort((a, b) => a.localeCompare(b)).map((type, rank) => [type, rank]),
 ) as Record<LineageEdgeType, number>;
 
-function comparePlaced(a: PlacedEdge, b: PlacedEdge): number {
-  return a.from - b.from || a.to - b.to || EDGE_TYPE_RANK[a.edge.type] - EDGE_TYPE_RANK[b.edge.type];
-}
-
 /** The nodes shown, nearest first, cut at the limit; and each one's position. */
 function nearestNodes(nodes: DisplayNode[], limit: number): { nodes: DisplayNode[]; position: Map<Key, number>; cut: boolean } {
   nodes.sort(compareNodes);
@@ -1167,20 +1164,134 @@ function nearestNodes(nodes: DisplayNode[], limit: number): { nodes: DisplayNode
   return { nodes, position, cut };
 }
 
+// ---------------------------------------------------------------------------------------------
+// The graph to write, as columns
+//
+// The usual graph fills them straight from the walk's marks, so a cold graph makes no object per
+// node or edge: a depth-6 graph of a road model on the bench database allocates ~25 KB on V8's
+// heap (its answer, ~125 KB, is a buffer outside it), where objects for its nodes and edges made
+// it ~1.65 MB. The general way (hidden kinds, the SQL walk) copies its nodes and edges in.
+
+const LINEAGE_EDGE_TYPE_CODE = Object.fromEntries(LINEAGE_EDGE_TYPES.map((t, i) => [t, i])) as Record<LineageEdgeType, number>;
+const EDGE_FAILING = 1;
+const EDGE_SUSPECT = 2;
+/** An edge into a run group for a folded run's edge: several runs may give the same one. */
+const EDGE_GROUPED = 4;
+
+class GraphColumns {
+  nodes = 0;
+  code = new Uint8Array(0);
+  id = new Float64Array(0);
+  depth = new Uint8Array(0);
+  /** Run groups: their runs, and the runs' outcomes. */
+  count = new Int32Array(0);
+  passes = new Int32Array(0);
+  fails = new Int32Array(0);
+  inconclusive = new Int32Array(0);
+
+  edges = 0;
+  from = new Int32Array(0);
+  to = new Int32Array(0);
+  /** Index in LINEAGE_EDGE_TYPES. */
+  type = new Uint8Array(0);
+  /** Index in EVIDENCE_OUTCOMES + 1; 0: none. */
+  outcome = new Uint8Array(0);
+  /** Index in TRANSFER_STAGES + 1; 0: none. */
+  stage = new Uint8Array(0);
+  /** EDGE_FAILING | EDGE_SUSPECT | EDGE_GROUPED. */
+  flags = new Uint8Array(0);
+  /** Implied edges: the hidden kinds passed through (KIND_BIT). */
+  via = new Uint8Array(0);
+  /** The edges' order (graphJson). */
+  sortKeys = new Float64Array(0);
+
+  /** Starts a graph of `nodes` nodes (set with setNode). */
+  startNodes(nodes: number): void {
+    if (this.code.length < nodes) {
+      this.code = new Uint8Array(nodes);
+      this.id = new Float64Array(nodes);
+      this.depth = new Uint8Array(nodes);
+      this.count = new Int32Array(nodes);
+      this.passes = new Int32Array(nodes);
+      this.fails = new Int32Array(nodes);
+      this.inconclusive = new Int32Array(nodes);
+    }
+    this.nodes = nodes;
+    this.edges = 0;
+  }
+
+  setNode(at: number, code: number, id: number, depth: number): void {
+    this.code[at] = code;
+    this.id[at] = id;
+    this.depth[at] = depth;
+  }
+
+  addEdge(from: number, to: number, type: LineageEdgeType, outcome: number, stage: number, flags: number, via = 0): void {
+    const at = this.edges++;
+    if (at === this.from.length) this.growEdges(Math.max(1024, at * 2));
+    this.from[at] = from;
+    this.to[at] = to;
+    this.type[at] = LINEAGE_EDGE_TYPE_CODE[type];
+    this.outcome[at] = outcome;
+    this.stage[at] = stage;
+    this.flags[at] = flags;
+    this.via[at] = via;
+  }
+
+  private growEdges(size: number): void {
+    const grown = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(size);
+      b.set(a);
+      return b;
+    };
+    this.from = grown(this.from, Int32Array);
+    this.to = grown(this.to, Int32Array);
+    this.type = grown(this.type, Uint8Array);
+    this.outcome = grown(this.outcome, Uint8Array);
+    this.stage = grown(this.stage, Uint8Array);
+    this.flags = grown(this.flags, Uint8Array);
+    this.via = grown(this.via, Uint8Array);
+    this.sortKeys = new Float64Array(size);
+  }
+
+  /** The nodes and edges of the general way. */
+  static of(columns: GraphColumns, nodes: DisplayNode[], placed: PlacedEdge[]): GraphColumns {
+    columns.startNodes(nodes.length);
+    nodes.forEach((n, at) => {
+      columns.setNode(at, KIND_CODE[n.kind], n.id, n.depth);
+      if (n.group) {
+        columns.count[at] = n.group.count;
+        columns.passes[at] = n.group.passes;
+        columns.fails[at] = n.group.fails;
+        columns.inconclusive[at] = n.group.inconclusive;
+      }
+    });
+    for (const { edge: e, from, to } of placed) {
+      const outcome = e.outcome ? EVIDENCE_OUTCOMES.indexOf(e.outcome) + 1 : 0;
+      const stage = e.stage ? TRANSFER_STAGES.indexOf(e.stage as (typeof TRANSFER_STAGES)[number]) + 1 : 0;
+      columns.addEdge(from, to, e.type, outcome, stage, (e.failing ? EDGE_FAILING : 0) | (e.suspect ? EDGE_SUSPECT : 0), e.via ?? 0);
+    }
+    return columns;
+  }
+}
+
+// One set of columns serves every graph in turn (a graph is written in one synchronous call).
+const graphColumns = new GraphColumns();
+
 // A node's place in the order shown (depth, then kind: KIND_ORDER, then id) as one number, so the
 // candidates sort as a Float64Array without a comparator. Index ids are below 2^31.
 const ORDER_UNIT = 2 ** 31;
 const KIND_ORDER_BY_CODE = LINEAGE_RESULT_KINDS.map((k) => KIND_ORDER[k]);
 const CODE_BY_KIND_ORDER = LINEAGE_RESULT_KINDS.map((_, order) => KIND_ORDER_BY_CODE.indexOf(order));
 const orderKey = (code: number, id: number, depth: number): number => (depth * 8 + KIND_ORDER_BY_CODE[code]!) * ORDER_UNIT + id;
-const [PASS, FAIL, INCONCLUSIVE] = (['pass', 'fail', 'inconclusive'] as const).map((o) => EVIDENCE_OUTCOMES.indexOf(o));
+const [PASS, FAIL, INCONCLUSIVE] = (['pass', 'fail', 'inconclusive'] as const).map((o) => EVIDENCE_OUTCOMES.indexOf(o)) as [number, number, number];
 
 /**
- * With every kind shown and the index current: the nodes shown, from a walk marked in `marks`. As
- * foldRuns then nearestNodes: runs folded into groups, the nodes sorted nearest first and cut at
- * the limit; their positions are marked (positionOf), and only they become objects.
+ * With every kind shown and the index current: the nodes shown, from a walk marked in `marks`, into
+ * `out`. As foldRuns then nearestNodes: runs folded into groups, the nodes sorted nearest first
+ * and cut at the limit; their positions are marked (positionOf). Returns whether the limit cut.
  */
-function shownFromMarks(index: LineageIndexData, query: LineageQuery, rootKey: Key, marks: WalkMarks): { nodes: DisplayNode[]; cut: boolean } {
+function shownFromMarks(index: LineageIndexData, query: LineageQuery, rootKey: Key, marks: WalkMarks, out: GraphColumns): boolean {
   const { walk } = marks;
   const evidence = index.down.evidence;
   const runDepth = marks.depth[TEST_RUN_CODE]!;
@@ -1209,7 +1320,7 @@ function shownFromMarks(index: LineageIndexData, query: LineageQuery, rootKey: K
           } else if (depth < groupDepth[technology]!) groupDepth[technology] = depth;
           marks.groupCount[technology]!++;
           const outcome = evidence.codes![e]!;
-          marks.groupOutcomes[outcome < marks.groupOutcomes.length ? outcome : INCONCLUSIVE!]![technology]!++;
+          marks.groupOutcomes[outcome < marks.groupOutcomes.length ? outcome : INCONCLUSIVE]![technology]!++;
         }
         continue;
       }
@@ -1221,93 +1332,86 @@ function shownFromMarks(index: LineageIndexData, query: LineageQuery, rootKey: K
     marks.candidates.push(orderKey(RUN_GROUP_CODE, technology, groupDepth[technology]!));
   }
   const sorted = marks.candidates.items.subarray(0, marks.candidates.length).sort();
-  const cut = sorted.length > query.limit;
-  const nodes: DisplayNode[] = [];
-  for (let i = 0; i < Math.min(sorted.length, query.limit); i++) {
+  out.startNodes(Math.min(sorted.length, query.limit));
+  for (let i = 0; i < out.nodes; i++) {
     const order = Math.floor(sorted[i]! / ORDER_UNIT);
     const id = sorted[i]! - order * ORDER_UNIT;
     const code = CODE_BY_KIND_ORDER[order % 8]!;
     marks.shown[code]![id] = walk;
     marks.position[code]![id] = i;
-    const depth = (order - (order % 8)) / 8;
-    const kind = LINEAGE_RESULT_KINDS[code]!;
-    if (code !== RUN_GROUP_CODE) {
-      nodes.push(displayNode(keyOfCode(id, code), kind, id, depth));
-      continue;
+    out.setNode(i, code, id, (order - (order % 8)) / 8);
+    if (code === RUN_GROUP_CODE) {
+      out.count[i] = marks.groupCount[id]!;
+      out.passes[i] = marks.groupOutcomes[PASS]![id]!;
+      out.fails[i] = marks.groupOutcomes[FAIL]![id]!;
+      out.inconclusive[i] = marks.groupOutcomes[INCONCLUSIVE]![id]!;
     }
-    const [passes, fails, inconclusive] = [PASS, FAIL, INCONCLUSIVE].map((o) => marks.groupOutcomes[o]![id]!) as [number, number, number];
-    nodes.push(displayNode(keyOfCode(id, code), kind, id, depth, { technologyId: id, depth, count: marks.groupCount[id]!, passes, fails, inconclusive }));
   }
-  return { nodes, cut };
+  return sorted.length > query.limit;
 }
 
 /**
- * With every kind shown, the edges among the nodes kept (shownFromMarks), straight from the index:
- * the edges into each node kept from nodes kept, and for each folded run the edges into it, turned
- * into edges into its groups. The same edges as edgesFromIndex and groupEdges give, without an edge
- * object for every run found (most are folded, and most of those beyond the node limit).
+ * With every kind shown, the edges among the nodes kept (shownFromMarks), straight from the index,
+ * into `out`: the edges into each node kept from nodes kept, and for each folded run the edges
+ * into it, turned into edges into its groups. The same edges as edgesFromIndex and groupEdges
+ * give, without an edge for every run found (most are folded, and most of those beyond the limit).
  */
-function edgesAmongShown(db: Db, index: LineageIndexData, nodes: DisplayNode[], marks: WalkMarks, options: LineageOptions): PlacedEdge[] {
-  const placed: PlacedEdge[] = [];
+function edgesAmongShown(db: Db, index: LineageIndexData, marks: WalkMarks, out: GraphColumns, options: LineageOptions): void {
   const transfers: ({ from: number; to: number } & TransferOf)[] = [];
   const evidence = index.down.evidence;
-  const runEvidence = (runId: number): [number, number] => neighbours(evidence, runId);
-  for (let to = 0; to < nodes.length; to++) {
-    const n = nodes[to]!;
-    if (n.kind === 'run-group') {
-      const technology = marks.positionOf(TECHNOLOGY_CODE, n.id);
-      if (technology >= 0) placed.push({ edge: groupEvidenceEdge(n.group!), from: to, to: technology });
+  for (let to = 0; to < out.nodes; to++) {
+    const code = out.code[to]!;
+    const id = out.id[to]!;
+    if (code === RUN_GROUP_CODE) {
+      const technology = marks.positionOf(TECHNOLOGY_CODE, id);
+      if (technology >= 0) out.addEdge(to, technology, 'evidence', 0, 0, out.fails[to]! > 0 ? EDGE_FAILING : 0);
       continue;
     }
     // Every edge into a node kept from a node kept, once: looked up from its `to` end.
-    for (const { type, code } of INDEX_STEPS.upstream[n.kind]) {
+    for (const { type, code: fromCode } of INDEX_STEPS_BY_CODE.upstream[code]!) {
       if (type === 'evidence') continue;
       const a = index.up[type];
-      const [start, end] = neighbours(a, n.id);
-      for (let i = start; i < end; i++) {
-        const from = marks.positionOf(code, a.targets[i]!);
+      if (id + 1 >= a.offsets.length) continue;
+      for (let i = a.offsets[id]!, end = a.offsets[id + 1]!; i < end; i++) {
+        const from = marks.positionOf(fromCode, a.targets[i]!);
         if (from < 0) continue;
         if (type === 'transfer') transfers.push({ from, to, stage: TRANSFER_STAGES[a.codes![i]!]!, xid: a.ids![i]! });
-        else placed.push({ edge: { from: nodes[from]!.key, to: n.key, type }, from, to });
+        else out.addEdge(from, to, type, 0, 0, 0);
       }
     }
     // A run shown as itself: its evidence for the technologies shown.
-    if (n.kind !== 'test-run') continue;
-    const [start, end] = runEvidence(n.id);
-    for (let e = start; e < end; e++) {
-      const technology = evidence.targets[e]!;
-      const at = marks.positionOf(TECHNOLOGY_CODE, technology);
-      if (at >= 0) placed.push({ edge: evidenceEdge(n.id, technology, EVIDENCE_OUTCOMES[evidence.codes![e]!]!), from: to, to: at });
+    if (code !== TEST_RUN_CODE || id + 1 >= evidence.offsets.length) continue;
+    for (let e = evidence.offsets[id]!, end = evidence.offsets[id + 1]!; e < end; e++) {
+      const at = marks.positionOf(TECHNOLOGY_CODE, evidence.targets[e]!);
+      const outcome = evidence.codes![e]!;
+      if (at >= 0) out.addEdge(to, at, 'evidence', outcome + 1, 0, outcome === FAIL ? EDGE_FAILING : 0);
     }
   }
-  // An edge into a folded run goes into each of its groups, once per (node, group, kind of edge).
-  const seen = new Set<number>();
+  // An edge into a folded run goes into each of its groups, once per (node, group, kind of edge):
+  // graphJson writes the first of equal grouped edges, which its order puts side by side.
   for (let f = 0; f < marks.folded.length; f++) {
     const runId = marks.folded.items[f]!;
-    const [evidenceStart, evidenceEnd] = runEvidence(runId);
+    // Folded runs have evidence, so they are within the evidence index.
+    const evidenceStart = evidence.offsets[runId]!;
+    const evidenceEnd = evidence.offsets[runId + 1]!;
     for (const { type, code } of INDEX_STEPS.upstream['test-run']) {
       if (type === 'evidence') continue;
       const a = index.up[type];
-      const [start, end] = neighbours(a, runId);
-      for (let i = start; i < end; i++) {
+      if (runId + 1 >= a.offsets.length) continue;
+      for (let i = a.offsets[runId]!, end = a.offsets[runId + 1]!; i < end; i++) {
         const from = marks.positionOf(code, a.targets[i]!);
         if (from < 0) continue;
         for (let e = evidenceStart; e < evidenceEnd; e++) {
           const to = marks.positionOf(RUN_GROUP_CODE, evidence.targets[e]!);
-          if (to < 0) continue;
-          const mark = (from * nodes.length + to) * LINEAGE_EDGE_TYPES.length + EDGE_TYPE_RANK[type];
-          if (seen.has(mark)) continue;
-          seen.add(mark);
-          placed.push({ edge: { from: nodes[from]!.key, to: nodes[to]!.key, type }, from, to });
+          if (to >= 0) out.addEdge(from, to, type, 0, 0, EDGE_GROUPED);
         }
       }
     }
   }
   const suspects = suspectsAmong(db, transfers, options);
   for (const t of transfers) {
-    placed.push({ edge: transferEdge(nodes[t.from]!.key, nodes[t.to]!.key, t.stage, suspects.has(t.xid)), from: t.from, to: t.to });
+    out.addEdge(t.from, t.to, 'transfer', 0, TRANSFER_STAGES.indexOf(t.stage as (typeof TRANSFER_STAGES)[number]) + 1, suspects.has(t.xid) ? EDGE_SUSPECT : 0);
   }
-  return placed;
 }
 
 /** The graph as JSON (UTF-8): the API sends it as it is, and getLineage parses it. */
@@ -1324,9 +1428,9 @@ function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): B
       const capped = index ? walkIndex(index, query, cap, walkMarks) : false;
       if (index && allShown) {
         // The usual graph: which nodes are shown needs no edge, so only the edges among them are read.
-        const { nodes, cut } = shownFromMarks(index, query, rootKey, walkMarks);
-        const placed = edgesAmongShown(db, index, nodes, walkMarks, options);
-        return graphJson(db, query, rootKey, nodes, placed, capped || cut);
+        const cut = shownFromMarks(index, query, rootKey, walkMarks, graphColumns);
+        edgesAmongShown(db, index, walkMarks, graphColumns, options);
+        return graphJson(db, query, rootKey, graphColumns, capped || cut);
       }
 
       const walked: Walked = index ? { nodes: walkedNodes(walkMarks), capped } : walk(db, query, cap);
@@ -1356,58 +1460,79 @@ function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): B
         if (edge.type === 'implied' && direct?.joins(edge.from, edge.to)) continue;
         placed.push({ edge, from, to });
       }
-      return graphJson(db, query, rootKey, nodes, placed, walked.capped || cut);
+      return graphJson(db, query, rootKey, GraphColumns.of(graphColumns, nodes, placed), walked.capped || cut);
     })
     .deferred();
 }
 
-// One writer serves every graph in turn (a graph is written in one synchronous call).
+/** Whether edges `a` and `b` join the same nodes the same way. */
+const sameEnds = (g: GraphColumns, a: number, b: number): boolean => g.from[a] === g.from[b] && g.to[a] === g.to[b] && g.type[a] === g.type[b];
+
+// One writer serves every graph in turn.
 const jsonBytes = new JsonBytes();
 
+const RANK_BY_TYPE_CODE = LINEAGE_EDGE_TYPES.map((t) => EDGE_TYPE_RANK[t]);
+
 /**
- * The result as JSON, written from its parts: the same bytes JSON.stringify gives for a
- * LineageGraph (its keys in the same order), without the graph's objects or one long string.
- * Nodes come from nodeTexts (all but their depth, kept until the database changes), edges in the
- * order of their ends' positions.
+ * The edges' indexes in the order written: by the positions of their ends, then type (as
+ * localeCompare orders the names), equal edges in the order added. As one number per edge, sorted
+ * without a comparator, when (from, to, type rank) above the edge's index fits a double exactly
+ * (graphs up to ~20,000 nodes); else by a comparator.
  */
-function graphJson(db: Db, query: LineageQuery, rootKey: Key, nodes: DisplayNode[], placed: PlacedEdge[], truncated: boolean): Buffer {
-  placed.sort(comparePlaced);
-  const texts = nodeTexts(db, nodes);
+function edgeOrder(g: GraphColumns): ArrayLike<number> {
+  const unit = 2 ** Math.ceil(Math.log2(g.edges + 1));
+  if (g.nodes * g.nodes * 16 * unit > 2 ** 53) {
+    const order = Array.from({ length: g.edges }, (_, e) => e);
+    const rank = (e: number) => RANK_BY_TYPE_CODE[g.type[e]!]!;
+    return order.sort((a, b) => g.from[a]! - g.from[b]! || g.to[a]! - g.to[b]! || rank(a) - rank(b) || a - b);
+  }
+  const keys = g.sortKeys.subarray(0, g.edges);
+  for (let e = 0; e < g.edges; e++) keys[e] = ((g.from[e]! * g.nodes + g.to[e]!) * 16 + RANK_BY_TYPE_CODE[g.type[e]!]!) * unit + e;
+  keys.sort();
+  for (let i = 0; i < g.edges; i++) keys[i] = keys[i]! % unit;
+  return keys;
+}
+const EDGE_TYPE_TEXT = LINEAGE_EDGE_TYPES.map((t) => `,"type":"${t}"`);
+const EDGE_OUTCOME_TEXT = ['', ...EVIDENCE_OUTCOMES.map((o) => `,"outcome":"${o}"`)];
+const EDGE_STAGE_TEXT = ['', ...TRANSFER_STAGES.map((stage) => `,"stage":${JSON.stringify(stage)}`)];
+const IMPLIED_TYPE = LINEAGE_EDGE_TYPE_CODE.implied;
+
+/**
+ * The result as JSON, written from its columns: the same bytes JSON.stringify gives for a
+ * LineageGraph (its keys in the same order), without the graph's objects or one long string.
+ * Nodes come from nodeTexts (all after their depth, kept until the database changes), edges in
+ * the order of their ends' positions.
+ */
+function graphJson(db: Db, query: LineageQuery, rootKey: Key, g: GraphColumns, truncated: boolean): Buffer {
+  const texts = nodeTexts(db, g);
   const json = jsonBytes.start();
-  json.ascii(`{"root":"${nodeIdOfKey(rootKey)}","direction":"${query.direction}","depth":`).number(query.depth).ascii(',"nodes":[');
-  // Each node's text (undefined: a run group), for its id in the edges.
-  const textOf: (NodeText | undefined)[] = [];
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i]!;
-    if (i > 0) json.ascii(',');
-    if (n.kind === 'run-group') {
-      textOf.push(undefined);
-      writeRunGroup(json, n.group!, n.depth, texts.get(keyOfCode(n.id, TECHNOLOGY_CODE)));
-      continue;
-    }
-    const text = texts.get(n.key) ?? nodeText(n.kind as LineageNodeKind, n.id, undefined);
-    textOf.push(text);
-    json.bytes(text.bytes, 0, text.depthAt).number(n.depth).bytes(text.bytes, text.depthAt);
+  json.text(`{"root":"${nodeIdOfKey(rootKey)}","direction":"${query.direction}","depth":`).number(query.depth).text(',"nodes":[');
+  for (let at = 0; at < g.nodes; at++) {
+    const code = g.code[at]!;
+    const id = g.id[at]!;
+    if (at > 0) json.text(',');
+    json.text(NODE_OPEN[code]!).number(id).text(NODE_DEPTH[code]!).number(g.depth[at]!);
+    if (code === RUN_GROUP_CODE) writeRunGroupTail(json, id, g.count[at]!, g.passes[at]!, g.fails[at]!, g.inconclusive[at]!, texts.names.get(id));
+    else json.text(texts.tails.get(keyOfCode(id, code)) ?? nodeTail(LINEAGE_NODE_KINDS[code]!, id, undefined));
   }
-  const id = (at: number) => {
-    const text = textOf[at];
-    if (text) json.bytes(text.bytes, 6, text.idEnd);
-    else json.ascii('"run-group:').number(nodes[at]!.id).ascii('"');
-  };
-  json.ascii('],"edges":[');
-  for (let i = 0; i < placed.length; i++) {
-    const { edge: e, from, to } = placed[i]!;
-    json.ascii(i > 0 ? ',{"from":' : '{"from":');
-    id(from);
-    json.ascii(',"to":');
-    id(to);
-    json.ascii(`,"type":"${e.type}"`);
-    if (e.type === 'implied') json.ascii(`,"implied":true,"via":${JSON.stringify(viaKinds(e.via ?? 0))}`);
-    if (e.outcome) json.ascii(`,"outcome":"${e.outcome}"`);
-    if (e.stage) json.ascii(',"stage":').text(JSON.stringify(e.stage));
-    if (e.failing) json.ascii(',"failing":true');
-    if (e.suspect) json.ascii(',"suspect":true');
-    json.ascii('}');
+  json.text('],"edges":[');
+  const order = edgeOrder(g);
+  const id = (at: number) => json.text(ID_OPEN[g.code[at]!]!).number(g.id[at]!).text('"');
+  let written = -1;
+  for (let i = 0; i < g.edges; i++) {
+    const e = order[i]!;
+    if (g.flags[e]! & EDGE_GROUPED && written >= 0 && g.flags[written]! & EDGE_GROUPED && sameEnds(g, e, written)) continue;
+    json.text(written >= 0 ? ',{"from":' : '{"from":');
+    written = e;
+    id(g.from[e]!);
+    json.text(',"to":');
+    id(g.to[e]!);
+    json.text(EDGE_TYPE_TEXT[g.type[e]!]!);
+    if (g.type[e] === IMPLIED_TYPE) json.text(`,"implied":true,"via":${JSON.stringify(viaKinds(g.via[e]!))}`);
+    json.text(EDGE_OUTCOME_TEXT[g.outcome[e]!]!).text(EDGE_STAGE_TEXT[g.stage[e]!]!);
+    if (g.flags[e]! & EDGE_FAILING) json.text(',"failing":true');
+    if (g.flags[e]! & EDGE_SUSPECT) json.text(',"suspect":true');
+    json.text('}');
   }
-  return json.ascii(`],"truncated":${truncated}}`).done();
+  return json.text(`],"truncated":${truncated}}`).done();
 }
