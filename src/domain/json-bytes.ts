@@ -69,6 +69,18 @@ export class JsonBytes {
     return this;
   }
 
+  /** Bytes written so far. */
+  get length(): number {
+    return this.at;
+  }
+
+  /** The text written, copied to the start of `target` (at least `length` bytes long). */
+  doneInto(target: ArrayBuffer): Buffer {
+    const out = Buffer.from(target, 0, this.at);
+    out.set(this.buffer.subarray(0, this.at));
+    return out;
+  }
+
   /** The text written, in a Buffer of its own (the writer's buffer serves the next text). */
   done(): Buffer {
     const out = Buffer.allocUnsafeSlow(this.at);

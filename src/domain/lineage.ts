@@ -1106,7 +1106,36 @@ export function assertLineageNode(db: Db, node: { kind: LineageNodeKind; id: num
 // were promoted to the old generation and dropped from it again at each new graph, and the major
 // collections that followed were most of the slow cold requests (12–20 ms spikes every ~15 graphs).
 const GRAPH_CACHE_ENTRIES = 32;
-const graphCache = cachedUntilChange((): Map<string, Buffer> => new Map());
+const graphCache = cachedUntilChange((): Map<string, LineageAnswer> => new Map());
+
+// The answers' buffers are used again once nothing holds them: a new ~125 KB buffer for every cold
+// graph made V8 run a major collection every ~100 cold graphs (it weighs memory allocated outside
+// its heap), and its pause fell in a request. An answer is held by the cache while it is cached,
+// and by whoever acquired it (acquireLineageJson) until released: the API, until its response has
+// been written. Answers larger than ANSWER_CAPACITY, and buffers beyond POOLED_ANSWERS, are left to
+// the garbage collector.
+const ANSWER_CAPACITY = 192 * 1024;
+const POOLED_ANSWERS = 48;
+const freeAnswerBuffers: ArrayBuffer[] = [];
+
+/** A graph's JSON, and who holds it. */
+interface LineageAnswer {
+  bytes: Buffer;
+  holders: number;
+}
+
+function answerOf(json: JsonBytes): LineageAnswer {
+  if (json.length > ANSWER_CAPACITY) return { bytes: json.done(), holders: 1 };
+  return { bytes: json.doneInto(freeAnswerBuffers.pop() ?? new ArrayBuffer(ANSWER_CAPACITY)), holders: 1 };
+}
+
+function letGo(answer: LineageAnswer): void {
+  answer.holders--;
+  const buffer = answer.bytes.buffer;
+  if (answer.holders === 0 && buffer.byteLength === ANSWER_CAPACITY && freeAnswerBuffers.length < POOLED_ANSWERS) {
+    freeAnswerBuffers.push(buffer as ArrayBuffer);
+  }
+}
 
 function cacheKey(query: LineageQuery, options: LineageOptions): string {
   const sorted = <T>(values: Iterable<T>) => [...values].sort();
@@ -1115,8 +1144,8 @@ function cacheKey(query: LineageQuery, options: LineageOptions): string {
   return JSON.stringify([node.kind, node.id, direction, depth, sorted(kinds), sorted(expand), limit, options.walkCap ?? null, suspects, options.useIndex ?? true]);
 }
 
-/** The JSON of a graph: cached, or computed now (and cached). */
-function lineageOf(db: Db, query: LineageQuery, options: LineageOptions): Buffer {
+/** The JSON of a graph: cached, or computed now (and cached). Valid until the next graph unless acquired. */
+function lineageOf(db: Db, query: LineageQuery, options: LineageOptions): LineageAnswer {
   const graphs = graphCache(db);
   const key = cacheKey(query, options);
   const hit = graphs.get(key);
@@ -1126,20 +1155,47 @@ function lineageOf(db: Db, query: LineageQuery, options: LineageOptions): Buffer
     graphs.set(key, hit);
     return hit;
   }
-  const json = computeLineage(db, query, options);
-  graphs.set(key, json);
-  if (graphs.size > GRAPH_CACHE_ENTRIES) graphs.delete(graphs.keys().next().value!);
-  return json;
+  const answer = answerOf(computeLineage(db, query, options));
+  graphs.set(key, answer);
+  if (graphs.size > GRAPH_CACHE_ENTRIES) {
+    const [oldest, evicted] = graphs.entries().next().value!;
+    graphs.delete(oldest);
+    letGo(evicted);
+  }
+  return answer;
 }
 
 /** The lineage of one node (DESIGN §3). */
 export function getLineage(db: Db, query: LineageQuery, options: LineageOptions = {}): LineageGraph {
-  return JSON.parse(lineageOf(db, query, options).toString('utf8')) as LineageGraph;
+  return JSON.parse(lineageOf(db, query, options).bytes.toString('utf8')) as LineageGraph;
 }
 
-/** The lineage of one node as JSON (UTF-8): the API sends these bytes. */
+/**
+ * The lineage of one node as JSON (UTF-8), and `release` to call once the bytes are no longer
+ * read (the API: when its response has been written): then the buffer may hold another graph.
+ */
+export function acquireLineageJson(db: Db, query: LineageQuery, options: LineageOptions = {}): { bytes: Buffer; release: () => void } {
+  const answer = lineageOf(db, query, options);
+  answer.holders++;
+  let released = false;
+  return {
+    bytes: answer.bytes,
+    release: () => {
+      if (released) return;
+      released = true;
+      letGo(answer);
+    },
+  };
+}
+
+/** For tests: answer buffers waiting to be used again. */
+export function freeLineageAnswerBuffers(): readonly ArrayBuffer[] {
+  return freeAnswerBuffers;
+}
+
+/** The lineage of one node as JSON (UTF-8), the caller's to keep (its buffer is never used again). */
 export function getLineageJson(db: Db, query: LineageQuery, options: LineageOptions = {}): Buffer {
-  return lineageOf(db, query, options);
+  return acquireLineageJson(db, query, options).bytes;
 }
 
 /** An edge kept, with the positions of its ends among the nodes shown. */
@@ -1414,8 +1470,8 @@ function edgesAmongShown(db: Db, index: LineageIndexData, marks: WalkMarks, out:
   }
 }
 
-/** The graph as JSON (UTF-8): the API sends it as it is, and getLineage parses it. */
-function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): Buffer {
+/** The graph as JSON, written into the writer (answerOf takes the bytes). */
+function computeLineage(db: Db, query: LineageQuery, options: LineageOptions): JsonBytes {
   assertLineageNode(db, query.node);
   const rootKey = keyOf(query.node.kind, query.node.id);
   // One read transaction: the walk, edges and labels see the same snapshot.
@@ -1503,7 +1559,7 @@ const IMPLIED_TYPE = LINEAGE_EDGE_TYPE_CODE.implied;
  * Nodes come from nodeTexts (all after their depth, kept until the database changes), edges in
  * the order of their ends' positions.
  */
-function graphJson(db: Db, query: LineageQuery, rootKey: Key, g: GraphColumns, truncated: boolean): Buffer {
+function graphJson(db: Db, query: LineageQuery, rootKey: Key, g: GraphColumns, truncated: boolean): JsonBytes {
   const texts = nodeTexts(db, g);
   const json = jsonBytes.start();
   json.text(`{"root":"${nodeIdOfKey(rootKey)}","direction":"${query.direction}","depth":`).number(query.depth).text(',"nodes":[');
@@ -1534,5 +1590,5 @@ function graphJson(db: Db, query: LineageQuery, rootKey: Key, g: GraphColumns, t
     if (g.flags[e]! & EDGE_SUSPECT) json.text(',"suspect":true');
     json.text('}');
   }
-  return json.text(`],"truncated":${truncated}}`).done();
+  return json.text(`],"truncated":${truncated}}`);
 }

@@ -5,7 +5,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../db/seed.js';
 import type { Db } from '../../src/db.js';
 import { closeLineageIndex, lineageIndexState, prepareLineageIndex } from '../../src/domain/lineage-index.js';
-import { getLineage, LINEAGE_NODE_KINDS, parseLineageQuery, setLineageWalkNumber, type LineageGraph, type LineageQueryInput } from '../../src/domain/lineage.js';
+import {
+  acquireLineageJson,
+  freeLineageAnswerBuffers,
+  getLineage,
+  LINEAGE_NODE_KINDS,
+  parseLineageQuery,
+  setLineageWalkNumber,
+  type LineageGraph,
+  type LineageQueryInput,
+} from '../../src/domain/lineage.js';
 import { createTestApp, openTempDatabase } from '../support/app.js';
 
 let db: Db;
@@ -204,5 +213,38 @@ describe('the app and the lineage index', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+// Answer buffers are used again once nothing holds them (src/domain/lineage.ts, acquireLineageJson):
+// the cache while a graph is cached, the API until its response is written.
+describe('lineage answers', () => {
+  const nodes = () => (db.sqlite.prepare('SELECT id FROM technologies ORDER BY id').pluck().all() as number[]).map((id) => `technology:${id}`);
+  const query = (node: string) => parseLineageQuery({ node, direction: 'downstream', depth: 4 });
+
+  it('keeps the bytes of an answer still held, and uses a buffer again only once every holder let go', () => {
+    prepareLineageIndex(db);
+    const [held, ...others] = nodes();
+    expect(others.length).toBeGreaterThan(40);
+    const answer = acquireLineageJson(db, query(held!));
+    const text = answer.bytes.toString('utf8');
+    // Enough other graphs to push the held one out of the cache (32 graphs) and to reuse every free buffer.
+    const seen = new Set<ArrayBufferLike>();
+    for (const node of others) seen.add(acquireLineageJson(db, query(node)).bytes.buffer);
+    for (const node of others) {
+      const other = acquireLineageJson(db, query(node));
+      seen.add(other.bytes.buffer);
+      other.release();
+    }
+    expect(answer.bytes.toString('utf8')).toBe(text);
+    expect(seen.has(answer.bytes.buffer)).toBe(false);
+    // Released, it is free for the next graph, which writes over it.
+    answer.release();
+    answer.release();
+    expect(freeLineageAnswerBuffers()).toContain(answer.bytes.buffer as ArrayBuffer);
+    const node = nodes().at(-1)!;
+    const next = acquireLineageJson(db, query(node), { walkCap: 19_999 });
+    expect(next.bytes.buffer).toBe(answer.bytes.buffer);
+    expect(JSON.parse(next.bytes.toString('utf8'))).toEqual(lineage({ node, direction: 'downstream', depth: 4 }, false));
   });
 });

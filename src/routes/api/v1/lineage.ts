@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import { getLineageJson, parseLineageQuery } from '../../../domain/lineage.js';
+import { acquireLineageJson, parseLineageQuery } from '../../../domain/lineage.js';
 import { ref } from '../../../schemas/common.js';
 import { LineageGraph, LineageQuery } from '../../../schemas/lineage.js';
 import { errorResponses, jsonResponse, problemResponse } from './http.js';
@@ -32,8 +32,10 @@ export async function lineageRoutes(app: FastifyInstance) {
       // Suspect transfer edges are marked (SUS-1, SUS-2), as on the pages. The domain keeps each
       // graph as its JSON (src/domain/lineage.ts), so these bytes are sent as they are; the 200
       // schema documents them, and a test holds every kind of graph to it.
-      const body = getLineageJson(app.db, query);
-      return reply.type('application/json; charset=utf-8').send(body);
+      const answer = acquireLineageJson(app.db, query);
+      // The buffer may hold another graph once the response is written (or the connection gone).
+      reply.raw.once('close', answer.release);
+      return reply.type('application/json; charset=utf-8').send(answer.bytes);
     },
   });
 }

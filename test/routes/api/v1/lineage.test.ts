@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, createTestApp, json, type TestApp } from '../../../support/app.js';
+import { freeLineageAnswerBuffers, getLineage, parseLineageQuery, type LineageGraph } from '../../../../src/domain/lineage.js';
+import { api, createTestApp, json, tokenFor, type TestApp } from '../../../support/app.js';
 import { fetchOpenApi, listOperations, responseChecker } from '../../../support/openapi-walk.js';
 
 let t: TestApp;
@@ -169,5 +170,37 @@ describe('GET /api/v1/lineage', () => {
     expect(doc.components.schemas.LineageGraph).toBeTruthy();
     expect(doc.components.schemas.LineageNode).toBeTruthy();
     expect(doc.components.schemas.LineageEdge).toBeTruthy();
+  });
+});
+
+describe('GET /api/v1/lineage over a socket', () => {
+  // The answers' buffers are used again once a response has been written (the cache holds 32
+  // graphs): many graphs at once, on several connections, each must still arrive whole and right.
+  it('sends every graph whole while their buffers are used again, one request after another and many at once', async () => {
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const token = tokenFor(t.db, 'admin', 'read');
+    // Distinct graphs of the small database: each limit cuts the same walk elsewhere.
+    const queries = Array.from({ length: 70 }, (_, i) => ({ node: 'road-model:1', direction: 'upstream', depth: 1 + (i % 10), limit: 1 + Math.floor(i / 10) }));
+    const fetchGraph = async (q: (typeof queries)[number]) => {
+      const res = await fetch(`${url}/api/v1/lineage?node=${q.node}&direction=${q.direction}&depth=${q.depth}&limit=${q.limit}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as LineageGraph;
+    };
+    const expectedGraphs = () => queries.map((q) => getLineage(t.db, parseLineageQuery(q), { useIndex: false }));
+    let expected = expectedGraphs();
+    for (const [i, q] of queries.entries()) expect(await fetchGraph(q), JSON.stringify(q)).toEqual(expected[i]);
+    // The cache now holds the last 32 of those, their responses written. 32 other graphs push them
+    // out: each takes a free buffer, and each graph pushed out gives its buffer back only if its
+    // response let it go.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const free = freeLineageAnswerBuffers().length;
+    for (let i = 0; i < 32; i++) getLineage(t.db, parseLineageQuery({ node: 'road-model:1', depth: 6 }), { walkCap: 30_000 + i });
+    expect(freeLineageAnswerBuffers().length).toBe(Math.max(free, 1));
+    // After a write every graph is cold again; now all at once, on several connections.
+    t.db.sqlite.exec(`UPDATE technologies SET name = name || ' (renamed)' WHERE id = 2`);
+    expected = expectedGraphs();
+    const graphs = await Promise.all(queries.map(fetchGraph));
+    graphs.forEach((g, i) => expect(g, JSON.stringify(queries[i])).toEqual(expected[i]));
+    expect(graphs.some((g) => g.nodes.some((n) => n.label.endsWith('(renamed)')))).toBe(true);
   });
 });
