@@ -35,6 +35,7 @@ import { EVIDENCE_OUTCOMES, TRANSFER_STAGES } from '../../db/schema.js';
 import { currentLineageIndex, INDEXED_EDGE_TYPES, type Adjacency, type IndexedEdgeType, type LineageIndexData } from './lineage-index.js';
 import { JsonBytes } from './json-bytes.js';
 import { canBeSuspect, suspectTransfers } from './suspect.js';
+import { currentSuspectSet } from './suspect-set.js';
 
 export const LINEAGE_NODE_KINDS = ['series', 'program', 'prototype', 'test-run', 'technology', 'road-model'] as const;
 export type LineageNodeKind = (typeof LINEAGE_NODE_KINDS)[number];
@@ -441,9 +442,15 @@ interface RunEvidence {
   outcome: EvidenceOutcome;
 }
 
-/** The transfers to mark suspect among those the graph shows (asked once per graph). */
+/**
+ * The transfers to mark suspect among those the graph shows: looked up in the whole database's
+ * suspect set when it is current (src/domain/suspect-set.ts), else asked once per graph.
+ */
 function suspectsAmong(db: Db, transfers: { xid: number; stage: string }[], options: LineageOptions): ReadonlySet<number> {
   if (options.suspectTransferIds) return options.suspectTransferIds;
+  if (transfers.length === 0) return new Set();
+  const all = currentSuspectSet(db);
+  if (all) return all;
   const transferIds = transfers.filter((t) => canBeSuspect(t.stage)).map((t) => t.xid);
   return new Set(transferIds.length ? suspectTransfers(db, { transferIds }).map((x) => x.transfer_id) : []);
 }
