@@ -2,9 +2,8 @@
 // read in chunks without ever keeping a build that a write overtook, and it answers exactly what
 // the SQL walk answers (lineage-large.test.ts checks both walks against a BFS on a large graph).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../db/seed.js';
 import type { Db } from '../../src/db.js';
-import { closeLineageIndex, lineageIndexState, prepareLineageIndex } from '../../src/domain/lineage-index.js';
+import { lineageIndexState, prepareLineageIndex } from '../../src/domain/lineage-index.js';
 import {
   acquireLineageJson,
   freeLineageAnswerBuffers,
@@ -15,17 +14,15 @@ import {
   type LineageGraph,
   type LineageQueryInput,
 } from '../../src/domain/lineage.js';
-import { createTestApp, openTempDatabase } from '../support/app.js';
+import { createTestApp, openDemoDatabase } from '../support/app.js';
 
 let db: Db;
 let closeDb: () => void;
 
 beforeEach(() => {
-  ({ db, close: closeDb } = openTempDatabase());
-  seedDemoData(db);
+  ({ db, close: closeDb } = openDemoDatabase());
 });
 afterEach(() => {
-  closeLineageIndex(db);
   closeDb();
 });
 
@@ -124,9 +121,8 @@ describe('the lineage index', () => {
     expect(lineage({ node: 'road-model:10000000000', depth: 6 }).nodes.map((n) => n.label)).toEqual(['Far future NISMO']);
 
     // A second database whose runs go further: the marks grow for it, and serve both in turn.
-    const second = openTempDatabase();
+    const second = openDemoDatabase();
     try {
-      seedDemoData(second.db);
       const prototype = second.db.sqlite.prepare('SELECT min(id) FROM prototypes').pluck().get() as number;
       const technology = second.db.sqlite.prepare('SELECT min(id) FROM technologies').pluck().get() as number;
       second.db.sqlite.exec(`INSERT INTO test_runs (id, code, prototype_id, title, venue_type, start_time, status)
@@ -147,7 +143,6 @@ describe('the lineage index', () => {
       expect(lineageIndexState(second.db).version).toBeDefined();
       expect(inSecond({ node: 'test-run:60000', direction: 'downstream', depth: 1 }).nodes.map((n) => n.id)).toEqual(['test-run:60000', `technology:${technology}`]);
     } finally {
-      closeLineageIndex(second.db);
       second.close();
     }
   });

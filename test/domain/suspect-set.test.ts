@@ -1,24 +1,20 @@
 // The whole database's suspect transfers, worked out between requests and kept until the next
 // write (src/domain/suspect-set.ts): lineage graphs look their transfers up in it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seedDemoData } from '../../db/seed.js';
 import type { Db } from '../../src/db.js';
-import { closeLineageIndex } from '../../src/domain/lineage-index.js';
 import { getLineage, parseLineageQuery } from '../../src/domain/lineage.js';
 import { suspectTransfers } from '../../src/domain/suspect.js';
 import { currentSuspectSet, setSuspectSetChunkSize, suspectSetState } from '../../src/domain/suspect-set.js';
-import { openTempDatabase } from '../support/app.js';
+import { openDemoDatabase } from '../support/app.js';
 
 let db: Db;
 let closeDb: () => void;
 
 beforeEach(() => {
-  ({ db, close: closeDb } = openTempDatabase());
-  seedDemoData(db);
+  ({ db, close: closeDb } = openDemoDatabase());
 });
 afterEach(() => {
   setSuspectSetChunkSize(100);
-  closeLineageIndex(db);
   closeDb();
 });
 

@@ -7,6 +7,8 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../../src/app.js';
 import { readConfig, type Config } from '../../src/config.js';
 import { migrateDatabase, openDatabase, type Db } from '../../src/db.js';
+import { seedDemoData } from '../../db/seed.js';
+import { closeLineageIndex } from '../../src/domain/lineage-index.js';
 import { createToken } from '../../src/domain/tokens.js';
 import { createUser, findUserByUsername, type Role } from '../../src/domain/users.js';
 
@@ -26,6 +28,19 @@ const defaultTokens = new WeakMap<FastifyInstance, string>();
 
 export function tempDir(prefix = 'pitlane-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** openTempDatabase with the demo data; close() also drops the database's lineage index. */
+export function openDemoDatabase(): { db: Db; close(): void } {
+  const { db, close } = openTempDatabase();
+  seedDemoData(db);
+  return {
+    db,
+    close() {
+      closeLineageIndex(db);
+      close();
+    },
+  };
 }
 
 /** A migrated database in a folder of its own; close() closes it and removes the folder. */
