@@ -574,8 +574,7 @@ class WalkMarks {
   /** The node's position among the nodes shown, when `shown` has the walk's stamp. */
   readonly shown: Int32Array[] = [];
   readonly position: Int32Array[] = [];
-  /** Run groups, by technology id: runs folded in, and their outcomes (EVIDENCE_OUTCOMES order). */
-  groupCount = new Int32Array(0);
+  /** Run groups, by technology id: their runs' outcomes (EVIDENCE_OUTCOMES order); the count is their sum. */
   readonly groupOutcomes: Int32Array[] = EVIDENCE_OUTCOMES.map(() => new Int32Array(0));
   /** Every row of the walk, level after level, as keys. */
   readonly rows = new NumberList();
@@ -626,7 +625,6 @@ class WalkMarks {
     this.shown[code] = new Int32Array(size);
     this.position[code] = new Int32Array(size);
     if (code === RUN_GROUP_CODE) {
-      this.groupCount = new Int32Array(size);
       for (let o = 0; o < this.groupOutcomes.length; o++) this.groupOutcomes[o] = new Int32Array(size);
     }
   }
@@ -1086,7 +1084,9 @@ const NODE_DEPTH = LINEAGE_RESULT_KINDS.map((k) => `","kind":"${k}","depth":`);
 const ID_OPEN = LINEAGE_RESULT_KINDS.map((k) => `"${k}:`);
 
 /** A run group's JSON after its depth, as JSON.stringify writes a LineageNode: its label names its technology. */
-function writeRunGroupTail(json: JsonBytes, id: number, count: number, passes: number, fails: number, inconclusive: number, technologyName: string | undefined): void {
+function writeRunGroupTail(json: JsonBytes, id: number, passes: number, fails: number, inconclusive: number, technologyName: string | undefined): void {
+  // Each folded run counts once per outcome it gave the technology: the count is their sum.
+  const count = passes + fails + inconclusive;
   json.text(',"label":"').number(count).text(count === 1 ? ' run of ' : ' runs of ');
   // The label's other characters need no escaping, so the name escaped alone escapes the label.
   if (technologyName !== undefined) json.text(technologyName);
@@ -1246,8 +1246,7 @@ class GraphColumns {
   code = new Uint8Array(0);
   id = new Float64Array(0);
   depth = new Uint8Array(0);
-  /** Run groups: their runs, and the runs' outcomes. */
-  count = new Int32Array(0);
+  /** Run groups: their runs' outcomes (a group's count is their sum). */
   passes = new Int32Array(0);
   fails = new Int32Array(0);
   inconclusive = new Int32Array(0);
@@ -1274,7 +1273,6 @@ class GraphColumns {
       this.code = new Uint8Array(nodes);
       this.id = new Float64Array(nodes);
       this.depth = new Uint8Array(nodes);
-      this.count = new Int32Array(nodes);
       this.passes = new Int32Array(nodes);
       this.fails = new Int32Array(nodes);
       this.inconclusive = new Int32Array(nodes);
@@ -1323,7 +1321,6 @@ class GraphColumns {
     nodes.forEach((n, at) => {
       columns.setNode(at, KIND_CODE[n.kind], n.id, n.depth);
       if (n.group) {
-        columns.count[at] = n.group.count;
         columns.passes[at] = n.group.passes;
         columns.fails[at] = n.group.fails;
         columns.inconclusive[at] = n.group.inconclusive;
@@ -1377,11 +1374,9 @@ function shownFromMarks(index: LineageIndexData, query: LineageQuery, rootKey: K
           if (groupFound[technology] !== walk) {
             groupFound[technology] = walk;
             groupDepth[technology] = depth;
-            marks.groupCount[technology] = 0;
             for (const outcomes of marks.groupOutcomes) outcomes[technology] = 0;
             marks.groups.push(technology);
           } else if (depth < groupDepth[technology]!) groupDepth[technology] = depth;
-          marks.groupCount[technology]!++;
           const outcome = evidence.codes![e]!;
           marks.groupOutcomes[outcome < marks.groupOutcomes.length ? outcome : INCONCLUSIVE]![technology]!++;
         }
@@ -1404,7 +1399,6 @@ function shownFromMarks(index: LineageIndexData, query: LineageQuery, rootKey: K
     marks.position[code]![id] = i;
     out.setNode(i, code, id, (order - (order % 8)) / 8);
     if (code === RUN_GROUP_CODE) {
-      out.count[i] = marks.groupCount[id]!;
       out.passes[i] = marks.groupOutcomes[PASS]![id]!;
       out.fails[i] = marks.groupOutcomes[FAIL]![id]!;
       out.inconclusive[i] = marks.groupOutcomes[INCONCLUSIVE]![id]!;
@@ -1575,7 +1569,7 @@ function graphJson(db: Db, query: LineageQuery, rootKey: Key, g: GraphColumns, t
     const id = g.id[at]!;
     if (at > 0) json.text(',');
     json.text(NODE_OPEN[code]!).number(id).text(NODE_DEPTH[code]!).number(g.depth[at]!);
-    if (code === RUN_GROUP_CODE) writeRunGroupTail(json, id, g.count[at]!, g.passes[at]!, g.fails[at]!, g.inconclusive[at]!, texts.names.get(id));
+    if (code === RUN_GROUP_CODE) writeRunGroupTail(json, id, g.passes[at]!, g.fails[at]!, g.inconclusive[at]!, texts.names.get(id));
     else json.text(texts.tails.get(keyOfCode(id, code)) ?? nodeTail(LINEAGE_NODE_KINDS[code]!, id, undefined));
   }
   json.text('],"edges":[');
